@@ -1,0 +1,482 @@
+use ciborium::Value;
+use proptest::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::*;
+
+fn decode(hex_input: &str) -> Result<Value, CborError> {
+    decode_value(&hex::decode(hex_input).unwrap(), Limits::DOCUMENT)
+}
+
+fn encode(value: &Value) -> String {
+    let mut out = Vec::new();
+    encode_value(value, &mut out).unwrap();
+    hex::encode(out)
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Doc {
+    name: String,
+    level: u8,
+    note: Option<String>,
+}
+
+// --- RFC 8949 Appendix A vectors (the deterministic subset) ---
+
+#[test]
+fn rfc8949_appendix_a_vectors_round_trip() {
+    let vectors = [
+        "00",
+        "17",
+        "1818",
+        "1864",
+        "1903e8",
+        "1a000f4240",
+        "1b000000e8d4a51000",
+        "1bffffffffffffffff",
+        "20",
+        "29",
+        "3863",
+        "3903e7",
+        "3bffffffffffffffff",
+        "40",
+        "4401020304",
+        "60",
+        "6161",
+        "6449455446",
+        "62c3bc",
+        "80",
+        "83010203",
+        "8301820203820405",
+        "a0",
+        "a201020304",
+        "a26161016162820203",
+        "f4",
+        "f5",
+        "f6",
+    ];
+    for v in vectors {
+        let value = decode(v).unwrap_or_else(|e| panic!("{v}: {e}"));
+        assert_eq!(encode(&value), v);
+    }
+}
+
+#[test]
+fn encoder_sorts_keys_by_encoded_bytes() {
+    // RFC 8949 §4.2.1: 10, 100, -1 sort as 0x0a < 0x1864 < 0x20.
+    let map = Value::Map(vec![
+        (Value::Integer((-1).into()), Value::Null),
+        (Value::Integer(100.into()), Value::Null),
+        (Value::Integer(10.into()), Value::Null),
+    ]);
+    assert_eq!(encode(&map), "a30af61864f620f6");
+    // Shorter text keys sort first: "z" before "aa".
+    let map = Value::Map(vec![
+        (Value::Text("aa".into()), Value::Null),
+        (Value::Text("z".into()), Value::Null),
+    ]);
+    assert_eq!(encode(&map), "a2617af6626161f6");
+}
+
+#[test]
+fn encoder_refuses_duplicate_keys_and_floats() {
+    let map = Value::Map(vec![
+        (Value::Text("a".into()), Value::Null),
+        (Value::Text("a".into()), Value::Null),
+    ]);
+    let mut out = Vec::new();
+    assert_eq!(
+        encode_value(&map, &mut out),
+        Err(CborError::Unencodable(Unencodable::DuplicateKey))
+    );
+    assert_eq!(
+        encode_value(&Value::Float(1.5), &mut out),
+        Err(CborError::Unencodable(Unencodable::Float))
+    );
+    assert!(matches!(
+        to_vec(&1.5f64),
+        Err(CborError::Unencodable(Unencodable::Float))
+    ));
+}
+
+// --- one named test per rejected form ---
+
+#[test]
+fn duplicate_map_key_rejected() {
+    assert_eq!(
+        decode("a2616101616102"),
+        Err(CborError::DuplicateKey { offset: 4 })
+    );
+}
+
+#[test]
+fn unsorted_map_keys_rejected() {
+    assert_eq!(
+        decode("a2616201616102"),
+        Err(CborError::UnsortedKeys { offset: 4 })
+    );
+    // "aa" (longer) before "z" is unsorted under bytewise order.
+    assert_eq!(
+        decode("a262616101617a02"),
+        Err(CborError::UnsortedKeys { offset: 5 })
+    );
+}
+
+#[test]
+fn mixed_key_types_rejected() {
+    assert_eq!(
+        decode("a20102616103"),
+        Err(CborError::MixedKeyTypes { offset: 3 })
+    );
+}
+
+#[test]
+fn integer_and_negative_keys_are_one_type_accepted() {
+    assert!(decode("a20a012002").is_ok());
+}
+
+#[test]
+fn trailing_bytes_rejected() {
+    assert_eq!(decode("0000"), Err(CborError::TrailingBytes { offset: 1 }));
+}
+
+#[test]
+fn indefinite_length_array_rejected() {
+    assert_eq!(
+        decode("9f01ff"),
+        Err(CborError::IndefiniteLength { offset: 0 })
+    );
+}
+
+#[test]
+fn indefinite_length_map_rejected() {
+    assert_eq!(
+        decode("bf616101ff"),
+        Err(CborError::IndefiniteLength { offset: 0 })
+    );
+}
+
+#[test]
+fn indefinite_length_byte_string_rejected() {
+    assert_eq!(
+        decode("5f4101ff"),
+        Err(CborError::IndefiniteLength { offset: 0 })
+    );
+}
+
+#[test]
+fn indefinite_length_text_string_rejected() {
+    assert_eq!(
+        decode("7f6161ff"),
+        Err(CborError::IndefiniteLength { offset: 0 })
+    );
+}
+
+#[test]
+fn non_shortest_integer_rejected() {
+    assert_eq!(
+        decode("1805"),
+        Err(CborError::NonShortestInteger { offset: 0 })
+    );
+    assert_eq!(
+        decode("190018"),
+        Err(CborError::NonShortestInteger { offset: 0 })
+    );
+    assert_eq!(
+        decode("1a0000ffff"),
+        Err(CborError::NonShortestInteger { offset: 0 })
+    );
+    assert_eq!(
+        decode("1b00000000ffffffff"),
+        Err(CborError::NonShortestInteger { offset: 0 })
+    );
+}
+
+#[test]
+fn non_shortest_negative_integer_rejected() {
+    assert_eq!(
+        decode("3800"),
+        Err(CborError::NonShortestInteger { offset: 0 })
+    );
+}
+
+#[test]
+fn non_shortest_length_rejected() {
+    assert_eq!(
+        decode("780161"),
+        Err(CborError::NonShortestLength { offset: 0 })
+    );
+    assert_eq!(
+        decode("98020102"),
+        Err(CborError::NonShortestLength { offset: 0 })
+    );
+    assert_eq!(
+        decode("b8010102"),
+        Err(CborError::NonShortestLength { offset: 0 })
+    );
+    assert_eq!(
+        decode("580101"),
+        Err(CborError::NonShortestLength { offset: 0 })
+    );
+}
+
+#[test]
+fn nesting_too_deep_rejected() {
+    let limits = Limits::DOCUMENT;
+    let mut deep = vec![0x81u8; limits.max_depth];
+    deep.push(0x00);
+    assert!(decode_value(&deep, limits).is_ok());
+    let mut deeper = vec![0x81u8; limits.max_depth + 1];
+    deeper.push(0x00);
+    assert_eq!(
+        decode_value(&deeper, limits),
+        Err(CborError::TooDeep {
+            limit: limits.max_depth
+        })
+    );
+}
+
+#[test]
+fn oversized_input_rejected() {
+    let limits = Limits {
+        max_size: 8,
+        max_depth: 4,
+    };
+    let big = hex::decode("49000000000000000000").unwrap();
+    assert_eq!(
+        decode_value(&big, limits),
+        Err(CborError::TooLarge { size: 10, limit: 8 })
+    );
+}
+
+#[test]
+fn huge_length_claim_rejected_before_allocation() {
+    // An array claiming 2^63 elements in 9 bytes must fail fast.
+    assert_eq!(
+        decode("9b8000000000000000"),
+        Err(CborError::Truncated { offset: 0 })
+    );
+    assert_eq!(
+        decode("5bffffffffffffffff"),
+        Err(CborError::Truncated { offset: 0 })
+    );
+}
+
+#[test]
+fn truncated_input_rejected() {
+    assert_eq!(decode(""), Err(CborError::Truncated { offset: 0 }));
+    assert_eq!(decode("19"), Err(CborError::Truncated { offset: 1 }));
+    assert_eq!(decode("826161"), Err(CborError::Truncated { offset: 3 }));
+}
+
+#[test]
+fn invalid_utf8_rejected() {
+    assert_eq!(decode("62c328"), Err(CborError::InvalidUtf8 { offset: 0 }));
+}
+
+#[test]
+fn float_rejected() {
+    assert_eq!(decode("f93c00"), Err(CborError::Float { offset: 0 }));
+    assert_eq!(
+        decode("fb3ff199999999999a"),
+        Err(CborError::Float { offset: 0 })
+    );
+}
+
+#[test]
+fn tag_rejected() {
+    assert_eq!(
+        decode("c11a514b67b0"),
+        Err(CborError::Tag { tag: 1, offset: 0 })
+    );
+}
+
+#[test]
+fn undefined_and_other_simple_values_rejected() {
+    assert_eq!(
+        decode("f7"),
+        Err(CborError::SimpleValue {
+            value: 23,
+            offset: 0
+        })
+    );
+    assert_eq!(
+        decode("f820"),
+        Err(CborError::SimpleValue {
+            value: 32,
+            offset: 0
+        })
+    );
+}
+
+#[test]
+fn reserved_additional_information_rejected() {
+    assert_eq!(decode("1c"), Err(CborError::Malformed { offset: 0 }));
+    assert_eq!(decode("ff"), Err(CborError::Malformed { offset: 0 }));
+}
+
+// --- typed documents ---
+
+#[test]
+fn document_round_trip_accepted() {
+    let doc = Doc {
+        name: "NATO SECRET".into(),
+        level: 3,
+        note: None,
+    };
+    let bytes = to_vec(&doc).unwrap();
+    assert_eq!(from_slice::<Doc>(&bytes).unwrap(), doc);
+}
+
+#[test]
+fn unknown_field_rejected() {
+    let value = Value::Map(vec![
+        (Value::Text("name".into()), Value::Text("x".into())),
+        (Value::Text("note".into()), Value::Null),
+        (Value::Text("extra".into()), Value::Bool(true)),
+        (Value::Text("level".into()), Value::Integer(1.into())),
+    ]);
+    let mut bytes = Vec::new();
+    encode_value(&value, &mut bytes).unwrap();
+    assert_eq!(
+        from_slice::<Doc>(&bytes),
+        Err(CborError::Document(DocumentError::UnknownField(
+            "extra".into()
+        )))
+    );
+}
+
+#[test]
+fn missing_field_rejected() {
+    let value = Value::Map(vec![
+        (Value::Text("name".into()), Value::Text("x".into())),
+        (Value::Text("note".into()), Value::Null),
+    ]);
+    let mut bytes = Vec::new();
+    encode_value(&value, &mut bytes).unwrap();
+    assert_eq!(
+        from_slice::<Doc>(&bytes),
+        Err(CborError::Document(DocumentError::MissingField("level")))
+    );
+}
+
+#[test]
+fn absent_optional_field_is_non_canonical_rejected() {
+    // serde fills a missing Option with None, which re-encodes as an explicit
+    // null: two byte forms of one document would mean two identities.
+    let value = Value::Map(vec![
+        (Value::Text("name".into()), Value::Text("x".into())),
+        (Value::Text("level".into()), Value::Integer(1.into())),
+    ]);
+    let mut bytes = Vec::new();
+    encode_value(&value, &mut bytes).unwrap();
+    assert_eq!(
+        from_slice::<Doc>(&bytes),
+        Err(CborError::NonCanonicalDocument)
+    );
+}
+
+#[test]
+fn wrong_type_rejected() {
+    let value = Value::Map(vec![
+        (Value::Text("name".into()), Value::Integer(5.into())),
+        (Value::Text("note".into()), Value::Null),
+        (Value::Text("level".into()), Value::Integer(1.into())),
+    ]);
+    let mut bytes = Vec::new();
+    encode_value(&value, &mut bytes).unwrap();
+    assert!(matches!(
+        from_slice::<Doc>(&bytes),
+        Err(CborError::Document(DocumentError::InvalidType { .. }))
+    ));
+}
+
+#[test]
+fn out_of_range_integer_rejected() {
+    let value = Value::Map(vec![
+        (Value::Text("name".into()), Value::Text("x".into())),
+        (Value::Text("note".into()), Value::Null),
+        (Value::Text("level".into()), Value::Integer(300.into())),
+    ]);
+    let mut bytes = Vec::new();
+    encode_value(&value, &mut bytes).unwrap();
+    assert!(matches!(
+        from_slice::<Doc>(&bytes),
+        Err(CborError::Document(_))
+    ));
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+enum Effect {
+    Permit,
+    Forbid,
+    Limited { until: u64 },
+}
+
+#[test]
+fn enums_round_trip_accepted() {
+    for e in [Effect::Permit, Effect::Forbid, Effect::Limited { until: 7 }] {
+        let bytes = to_vec(&e).unwrap();
+        assert_eq!(from_slice::<Effect>(&bytes).unwrap(), e);
+    }
+    assert_eq!(
+        from_slice::<Effect>(&to_vec("Maybe").unwrap()),
+        Err(CborError::Document(DocumentError::UnknownVariant(
+            "Maybe".into()
+        )))
+    );
+}
+
+#[test]
+fn identities_encode_as_byte_strings() {
+    let id = crate::AuthorityId::from_spki_der(b"root");
+    let bytes = to_vec(&id).unwrap();
+    assert_eq!(bytes.len(), 34);
+    assert_eq!(&bytes[..2], &[0x58, 0x20]);
+    assert_eq!(from_slice::<crate::AuthorityId>(&bytes).unwrap(), id);
+    let json = serde_json::to_string(&id).unwrap();
+    assert_eq!(json, format!("\"{}\"", id));
+}
+
+// --- properties ---
+
+fn arb_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        any::<u64>().prop_map(|n| Value::Integer(n.into())),
+        any::<i64>().prop_map(|n| Value::Integer(n.into())),
+        proptest::collection::vec(any::<u8>(), 0..40).prop_map(Value::Bytes),
+        ".{0,20}".prop_map(Value::Text),
+        any::<bool>().prop_map(Value::Bool),
+        Just(Value::Null),
+    ];
+    leaf.prop_recursive(6, 64, 8, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+            proptest::collection::btree_map(".{0,8}", inner, 0..8).prop_map(|m| {
+                Value::Map(m.into_iter().map(|(k, v)| (Value::Text(k), v)).collect())
+            }),
+        ]
+    })
+}
+
+proptest! {
+    #[test]
+    fn encoded_values_decode_and_re_encode_identically(value in arb_value()) {
+        let mut bytes = Vec::new();
+        encode_value(&value, &mut bytes).unwrap();
+        let decoded = decode_value(&bytes, Limits::DOCUMENT).unwrap();
+        let mut again = Vec::new();
+        encode_value(&decoded, &mut again).unwrap();
+        prop_assert_eq!(again, bytes);
+    }
+
+    #[test]
+    fn whatever_decodes_re_encodes_to_the_same_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+        if let Ok(value) = decode_value(&bytes, Limits::DOCUMENT) {
+            let mut again = Vec::new();
+            encode_value(&value, &mut again).unwrap();
+            prop_assert_eq!(again, bytes);
+        }
+    }
+}

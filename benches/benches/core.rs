@@ -1,5 +1,11 @@
-#![allow(clippy::expect_used, reason = "a benchmark aborts when its setup fails")]
-#![allow(missing_docs, reason = "criterion's macros generate undocumented items")]
+#![allow(
+    clippy::expect_used,
+    reason = "a benchmark aborts when its setup fails"
+)]
+#![allow(
+    missing_docs,
+    reason = "criterion's macros generate undocumented items"
+)]
 
 //! Core costs side by side, so ratios come from one run: ES256 verification
 //! with each crypto backend, strict decoding of a ~1 KiB document, and
@@ -71,7 +77,11 @@ fn es256_verify(c: &mut Criterion) {
 
 fn decode(c: &mut Criterion) {
     let bytes = entente_core::cbor::to_vec(&document()).expect("encode");
-    assert!((900..1300).contains(&bytes.len()), "document is {} bytes", bytes.len());
+    assert!(
+        (900..1300).contains(&bytes.len()),
+        "document is {} bytes",
+        bytes.len()
+    );
     let mut group = c.benchmark_group("cbor");
     group.bench_function("strict_decode_1KiB", |b| {
         b.iter(|| entente_core::cbor::from_slice::<Doc>(&bytes).expect("decodes"))

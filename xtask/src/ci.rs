@@ -53,7 +53,7 @@ pub(crate) const STEPS: &[Step] = &[
             "--all-targets",
             "--locked",
             "--features",
-            "entente-core/aws-lc",
+            "entente-core/aws-lc,entente-benches/aws-lc",
             "--",
             "-D",
             "warnings",
@@ -70,7 +70,7 @@ pub(crate) const STEPS: &[Step] = &[
             "--workspace",
             "--locked",
             "--features",
-            "entente-core/aws-lc",
+            "entente-core/aws-lc,entente-benches/aws-lc",
         ]),
     },
     Step {
@@ -87,7 +87,16 @@ pub(crate) const STEPS: &[Step] = &[
     },
     Step {
         name: "bench",
-        action: Action::Cargo(&["bench", "-p", "entente-benches", "--locked", "--", "--test"]),
+        action: Action::Cargo(&[
+            "bench",
+            "-p",
+            "entente-benches",
+            "--locked",
+            "--features",
+            "aws-lc",
+            "--",
+            "--test",
+        ]),
     },
 ];
 

@@ -55,6 +55,43 @@ const STEPS: &[Step] = &[
             "{dir}",
         ],
     },
+    Step {
+        name: "tlog: Rust emits a cosigned checkpoint, proofs and a forged entry",
+        dir: "tlog",
+        argv: &[
+            "cargo",
+            "run",
+            "--quiet",
+            "-p",
+            "entente-audit",
+            "--example",
+            "tlog_interop",
+            "--",
+            "emit",
+            "{dir}",
+        ],
+    },
+    Step {
+        name: "tlog: tlog-scales checks them and builds its own log",
+        dir: "tlog",
+        argv: &["{python}", "interop/tlog_interop.py", "{dir}"],
+    },
+    Step {
+        name: "tlog: Rust checks tlog-scales' checkpoint and proofs",
+        dir: "tlog",
+        argv: &[
+            "cargo",
+            "run",
+            "--quiet",
+            "-p",
+            "entente-audit",
+            "--example",
+            "tlog_interop",
+            "--",
+            "check",
+            "{dir}",
+        ],
+    },
 ];
 
 /// Runs every step, after making sure the venv is current.

@@ -66,7 +66,14 @@ fn run(args: &[&str]) -> Result<()> {
         }
         ["bench", extra @ ..] => run_checked(
             cargo(&root)
-                .args(["bench", "-p", "entente-benches", "--"])
+                .args([
+                    "bench",
+                    "-p",
+                    "entente-benches",
+                    "--features",
+                    "aws-lc",
+                    "--",
+                ])
                 .args(extra),
         ),
         ["interop"] => interop::run(&root),

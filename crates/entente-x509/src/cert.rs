@@ -1,0 +1,307 @@
+//! Decoding certificates (RFC 5280 §4.1) and the extensions path validation reads (§4.2).
+
+use const_oid::db::rfc5280 as ids;
+use std::sync::Arc;
+
+use der::asn1::{BitStringRef, ObjectIdentifier};
+use der::{Decode as _, Encode as _, Reader as _};
+use entente_core::{CryptoError, Digest256, PublicKey, UnixTime};
+use x509_cert::ext::pkix::name::GeneralName;
+
+use crate::error::DecodeError;
+use crate::name::NormalizedName;
+
+/// The largest certificate or CRL accepted, in bytes: real certificates are a
+/// few kilobytes; the bound keeps hostile inputs from costing memory and time.
+pub const MAX_DER_LEN: usize = 64 * 1024;
+
+/// Key usage bits (RFC 5280 §4.2.1.3), numbered as in the ASN.1.
+pub(crate) mod ku {
+    pub(crate) const KEY_CERT_SIGN: u16 = 1 << 5;
+    pub(crate) const CRL_SIGN: u16 = 1 << 6;
+}
+
+/// `anyPolicy` (RFC 5280 §4.2.1.4).
+pub const ANY_POLICY: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.32.0");
+/// `anyExtendedKeyUsage` (RFC 5280 §4.2.1.12).
+pub(crate) const ANY_EKU: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37.0");
+
+/// A decoded X.509 v3 certificate, with the bytes it was decoded from.
+///
+/// Decoding is strict DER (x509-cert) plus a decode of every extension that
+/// path validation reads; a malformed or duplicated extension is a decode
+/// error. The signature is later verified over the `tbsCertificate` bytes as
+/// received, never over a re-encoding.
+#[derive(Clone, Debug)]
+///
+/// Cloning is cheap (reference counts): validated paths hold clones.
+pub struct Certificate {
+    der: Arc<[u8]>,
+    tbs: core::ops::Range<usize>,
+    pub(crate) inner: Arc<x509_cert::Certificate>,
+    pub(crate) subject: Arc<NormalizedName>,
+    pub(crate) issuer: Arc<NormalizedName>,
+    pub(crate) key: Result<PublicKey, CryptoError>,
+    pub(crate) spki_der: Arc<[u8]>,
+    pub(crate) not_before: UnixTime,
+    pub(crate) not_after: UnixTime,
+    pub(crate) ext: Arc<Extensions>,
+    pub(crate) digest: Digest256,
+}
+
+/// The extensions path validation reads, decoded once.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Extensions {
+    /// `(cA, pathLenConstraint)`.
+    pub(crate) basic_constraints: Option<(bool, Option<u8>)>,
+    pub(crate) key_usage: Option<u16>,
+    pub(crate) eku: Option<Vec<crate::oid::Oid>>,
+    pub(crate) name_constraints: Option<x509_cert::ext::pkix::NameConstraints>,
+    pub(crate) policies: Option<Vec<ObjectIdentifier>>,
+    pub(crate) policy_mappings: Option<Vec<(ObjectIdentifier, ObjectIdentifier)>>,
+    /// `(requireExplicitPolicy, inhibitPolicyMapping)`.
+    pub(crate) policy_constraints: Option<(Option<u32>, Option<u32>)>,
+    pub(crate) inhibit_any_policy: Option<u32>,
+    pub(crate) subject_alt_names: Option<Vec<GeneralName>>,
+    pub(crate) subject_key_id: Option<Vec<u8>>,
+    pub(crate) authority_key_id: Option<Vec<u8>>,
+    pub(crate) crl_distribution_points: Option<x509_cert::ext::pkix::CrlDistributionPoints>,
+    /// Critical extensions this crate does not process (RFC 5280 §4.2: a
+    /// certificate with one MUST be rejected).
+    pub(crate) unknown_critical: Vec<ObjectIdentifier>,
+}
+
+/// Splits `SEQUENCE { first TLV, ... }` and returns the range of the first TLV.
+pub(crate) fn first_inner_tlv(bytes: &[u8]) -> Result<core::ops::Range<usize>, der::Error> {
+    let mut outer = der::SliceReader::new(bytes)?;
+    let header = der::Header::decode(&mut outer)?;
+    header.tag.assert_eq(der::Tag::Sequence)?;
+    let start = usize::try_from(outer.position())?;
+    let inner = outer.tlv_bytes()?;
+    Ok(start..start.saturating_add(inner.len()))
+}
+
+pub(crate) fn time_to_unix(time: &x509_cert::time::Time) -> UnixTime {
+    UnixTime::from_secs(time.to_unix_duration().as_secs())
+}
+
+impl Certificate {
+    /// Decodes a DER certificate.
+    pub fn from_der(der: &[u8]) -> Result<Self, DecodeError> {
+        if der.len() > MAX_DER_LEN {
+            return Err(DecodeError::TooLarge(der.len()));
+        }
+        let inner = x509_cert::Certificate::from_der(der).map_err(DecodeError::Der)?;
+        let tbs = first_inner_tlv(der).map_err(DecodeError::Der)?;
+        let tbs_cert = &inner.tbs_certificate;
+        if tbs_cert.signature != inner.signature_algorithm {
+            return Err(DecodeError::SignatureAlgorithmMismatch);
+        }
+        let spki_der = tbs_cert
+            .subject_public_key_info
+            .to_der()
+            .map_err(DecodeError::Der)?;
+        let key = PublicKey::from_spki_der(&spki_der);
+        let ext = decode_extensions(tbs_cert.extensions.as_deref().unwrap_or_default())?;
+        if tbs_cert.extensions.is_some() && tbs_cert.version != x509_cert::Version::V3 {
+            return Err(DecodeError::ExtensionsBeforeV3);
+        }
+        Ok(Self {
+            subject: Arc::new(NormalizedName::new(&tbs_cert.subject)),
+            issuer: Arc::new(NormalizedName::new(&tbs_cert.issuer)),
+            not_before: time_to_unix(&tbs_cert.validity.not_before),
+            not_after: time_to_unix(&tbs_cert.validity.not_after),
+            digest: Digest256::sha256(der),
+            der: der.into(),
+            tbs,
+            key,
+            spki_der: spki_der.into(),
+            ext: Arc::new(ext),
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// Decodes a PEM certificate (`-----BEGIN CERTIFICATE-----`).
+    pub fn from_pem(pem: &str) -> Result<Self, DecodeError> {
+        let (label, der) =
+            der::pem::decode_vec(pem.trim().as_bytes()).map_err(|e| DecodeError::Der(e.into()))?;
+        if label != "CERTIFICATE" {
+            return Err(DecodeError::PemLabel);
+        }
+        Self::from_der(&der)
+    }
+
+    /// Decodes every certificate of a PEM bundle, in order.
+    pub fn all_from_pem(pem: &str) -> Result<Vec<Self>, DecodeError> {
+        const END: &str = "-----END CERTIFICATE-----";
+        let mut out = Vec::new();
+        let mut rest = pem;
+        while let Some(start) = rest.find("-----BEGIN CERTIFICATE-----") {
+            let tail = rest.get(start..).unwrap_or_default();
+            let Some(end) = tail.find(END) else {
+                return Err(DecodeError::PemLabel);
+            };
+            let stop = end.saturating_add(END.len());
+            out.push(Self::from_pem(tail.get(..stop).unwrap_or_default())?);
+            rest = tail.get(stop..).unwrap_or_default();
+        }
+        Ok(out)
+    }
+
+    /// The DER bytes this certificate was decoded from.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The `tbsCertificate` bytes as received: what the issuer signed.
+    pub(crate) fn tbs_der(&self) -> &[u8] {
+        self.der.get(self.tbs.clone()).unwrap_or_default()
+    }
+
+    pub(crate) fn signature_bytes(&self) -> Option<&[u8]> {
+        self.inner.signature.as_bytes()
+    }
+
+    /// SHA-256 of the DER encoding.
+    pub fn digest(&self) -> Digest256 {
+        self.digest
+    }
+
+    /// The DER SubjectPublicKeyInfo.
+    pub fn spki_der(&self) -> &[u8] {
+        &self.spki_der
+    }
+
+    /// The subject public key, if entente supports its algorithm.
+    pub fn public_key(&self) -> Result<&PublicKey, CryptoError> {
+        self.key.as_ref().map_err(Clone::clone)
+    }
+
+    /// The decoded certificate (x509-cert types).
+    pub fn as_x509(&self) -> &x509_cert::Certificate {
+        &self.inner
+    }
+
+    /// The serial number's content bytes (two's complement, big-endian).
+    pub fn serial(&self) -> &[u8] {
+        self.inner.tbs_certificate.serial_number.as_bytes()
+    }
+
+    /// The validity period (RFC 5280 §4.1.2.5).
+    pub fn validity(&self) -> entente_core::Validity {
+        entente_core::Validity {
+            not_before: self.not_before,
+            not_after: self.not_after,
+        }
+    }
+
+    /// The extended key usages, if the certificate has the extension.
+    pub fn extended_key_usage(&self) -> Option<&[crate::oid::Oid]> {
+        self.ext.eku.as_deref()
+    }
+
+    /// Whether the subject and issuer names match (RFC 5280 §6.1: "self-issued").
+    pub fn is_self_issued(&self) -> bool {
+        self.subject == self.issuer
+    }
+
+    /// Whether basicConstraints says `cA`.
+    pub fn is_ca(&self) -> bool {
+        matches!(self.ext.basic_constraints, Some((true, _)))
+    }
+
+    pub(crate) fn key_usage_allows(&self, bit: u16) -> bool {
+        self.ext.key_usage.is_none_or(|bits| bits & bit != 0)
+    }
+}
+
+fn decode_ext<'a, T: der::Decode<'a>>(
+    oid: ObjectIdentifier,
+    bytes: &'a [u8],
+) -> Result<T, DecodeError> {
+    T::from_der(bytes).map_err(|source| DecodeError::Extension { oid, source })
+}
+
+fn decode_extensions(list: &[x509_cert::ext::Extension]) -> Result<Extensions, DecodeError> {
+    use x509_cert::ext::pkix as px;
+    let mut out = Extensions::default();
+    let mut seen: Vec<ObjectIdentifier> = Vec::with_capacity(list.len());
+    for ext in list {
+        let oid = ext.extn_id;
+        if seen.contains(&oid) {
+            return Err(DecodeError::DuplicateExtension(oid));
+        }
+        seen.push(oid);
+        let v = ext.extn_value.as_bytes();
+        if oid == ids::ID_CE_BASIC_CONSTRAINTS {
+            let bc: px::BasicConstraints = decode_ext(oid, v)?;
+            out.basic_constraints = Some((bc.ca, bc.path_len_constraint));
+        } else if oid == ids::ID_CE_KEY_USAGE {
+            let bits: BitStringRef<'_> = decode_ext(oid, v)?;
+            let mut value = 0u16;
+            for (i, byte) in bits.raw_bytes().iter().take(2).enumerate() {
+                for b in 0..8u16 {
+                    if byte & (0x80 >> b) != 0 {
+                        value |= 1 << (b + 8 * u16::try_from(i).unwrap_or(0));
+                    }
+                }
+            }
+            out.key_usage = Some(value);
+        } else if oid == ids::ID_CE_EXT_KEY_USAGE {
+            out.eku = Some(
+                crate::oid::decode_oid_sequence(v)
+                    .map_err(|source| DecodeError::Extension { oid, source })?,
+            );
+        } else if oid == ids::ID_CE_NAME_CONSTRAINTS {
+            out.name_constraints = Some(decode_ext(oid, v)?);
+        } else if oid == ids::ID_CE_CERTIFICATE_POLICIES {
+            let p: px::CertificatePolicies = decode_ext(oid, v)?;
+            let mut oids = Vec::with_capacity(p.0.len());
+            for info in p.0 {
+                if oids.contains(&info.policy_identifier) {
+                    return Err(DecodeError::DuplicatePolicy(info.policy_identifier));
+                }
+                oids.push(info.policy_identifier);
+            }
+            out.policies = Some(oids);
+        } else if oid == ids::ID_CE_POLICY_MAPPINGS {
+            let m: px::PolicyMappings = decode_ext(oid, v)?;
+            out.policy_mappings = Some(
+                m.0.into_iter()
+                    .map(|m| (m.issuer_domain_policy, m.subject_domain_policy))
+                    .collect(),
+            );
+        } else if oid == ids::ID_CE_POLICY_CONSTRAINTS {
+            let c: px::PolicyConstraints = decode_ext(oid, v)?;
+            if c.require_explicit_policy.is_none() && c.inhibit_policy_mapping.is_none() {
+                // RFC 5280 §4.2.1.11: "MUST NOT issue ... where policyConstraints
+                // is an empty sequence".
+                return Err(DecodeError::Extension {
+                    oid,
+                    source: der::ErrorKind::Value {
+                        tag: der::Tag::Sequence,
+                    }
+                    .into(),
+                });
+            }
+            out.policy_constraints = Some((c.require_explicit_policy, c.inhibit_policy_mapping));
+        } else if oid == ids::ID_CE_INHIBIT_ANY_POLICY {
+            let c: px::InhibitAnyPolicy = decode_ext(oid, v)?;
+            out.inhibit_any_policy = Some(c.0);
+        } else if oid == ids::ID_CE_SUBJECT_ALT_NAME {
+            let san: px::SubjectAltName = decode_ext(oid, v)?;
+            out.subject_alt_names = Some(san.0);
+        } else if oid == ids::ID_CE_SUBJECT_KEY_IDENTIFIER {
+            let ski: px::SubjectKeyIdentifier = decode_ext(oid, v)?;
+            out.subject_key_id = Some(ski.0.as_bytes().to_vec());
+        } else if oid == ids::ID_CE_AUTHORITY_KEY_IDENTIFIER {
+            let aki: px::AuthorityKeyIdentifier = decode_ext(oid, v)?;
+            out.authority_key_id = aki.key_identifier.map(|k| k.as_bytes().to_vec());
+        } else if oid == ids::ID_CE_CRL_DISTRIBUTION_POINTS {
+            out.crl_distribution_points = Some(decode_ext(oid, v)?);
+        } else if ext.critical {
+            out.unknown_critical.push(oid);
+        }
+    }
+    Ok(out)
+}

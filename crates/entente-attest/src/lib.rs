@@ -9,6 +9,7 @@ pub mod oracle;
 mod quorum;
 mod resolver;
 mod state;
+mod x509;
 
 // The public interface is:
 pub use attestation::{
@@ -28,3 +29,4 @@ pub use resolver::{
     CredentialPurpose, CredentialResolver, MemoryResolver, ResolveError, ResolvedSigner,
 };
 pub use state::{ArtifactStatus, CertifiedDecision, Ingested, OperationState};
+pub use x509::{AuthorityRoots, X509Resolver};

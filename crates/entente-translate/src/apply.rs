@@ -22,7 +22,7 @@
 //! request and scans the policy with string lookups; [`crate::TranslatedPolicy`]
 //! precomputes everything per target term. They are tested to agree.
 
-use entente_core::{UnixTime, Validity};
+use entente_core::{AuthorityId, Validity};
 use entente_policy::{
     ClearanceCondition, DenyReason, Effect, LabelCondition, Match, Policy, Request, Scope,
     TermKind, Vocabulary,
@@ -351,16 +351,77 @@ pub(crate) fn in_scope(scope: &Scope, request: &Request) -> bool {
     }
 }
 
-/// The translation's own bounds, checked before the policy.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Bounds {
-    pub(crate) validity: Validity,
-    pub(crate) scope: Scope,
+/// The checks before any rule, shared by both evaluators: the translation's
+/// validity and scope, then the policy's validity, owner and scope.
+pub(crate) fn gate(
+    translation: (&Validity, &Scope),
+    policy: (&Validity, AuthorityId, &Scope),
+    request: &Request,
+) -> Option<Outcome> {
+    let reason = if !(translation.0.contains(request.time) && in_scope(translation.1, request)) {
+        TranslatedDeny::OutsideTranslation
+    } else if !policy.0.contains(request.time) {
+        TranslatedDeny::Policy(DenyReason::OutsideValidity)
+    } else if request.resource.owner != policy.1 {
+        TranslatedDeny::Policy(DenyReason::ForeignResource)
+    } else if !in_scope(policy.2, request) {
+        TranslatedDeny::Policy(DenyReason::OutOfScope)
+    } else {
+        return None;
+    };
+    Some(deny(reason, Vec::new()))
 }
 
-impl Bounds {
-    pub(crate) fn admit(&self, time: UnixTime, request: &Request) -> bool {
-        self.validity.contains(time) && in_scope(&self.scope, request)
+/// Combines each candidate rule's (effect, id, truth) into a decision,
+/// shared by both evaluators: a forbid that may match denies; a permit must
+/// match definitely; then dominance (evaluated only if a permit matched)
+/// must hold definitely.
+pub(crate) fn decide<'r>(
+    truths: impl Iterator<Item = (Effect, &'r str, Tri)>,
+    dominance: impl FnOnce() -> Tri,
+) -> Outcome {
+    let mut forbids = Vec::new();
+    let mut definite_forbid = false;
+    let mut permits = Vec::new();
+    let mut possible_permit = false;
+    for (effect, id, truth) in truths {
+        match (effect, truth) {
+            (Effect::Forbid, Tri::No) | (Effect::Permit, Tri::No) => {}
+            (Effect::Forbid, t) => {
+                definite_forbid |= t == Tri::Yes;
+                forbids.push(id.to_owned());
+            }
+            (Effect::Permit, Tri::Yes) => permits.push(id.to_owned()),
+            (Effect::Permit, Tri::Maybe) => possible_permit = true,
+        }
+    }
+    if !forbids.is_empty() {
+        let reason = if definite_forbid {
+            TranslatedDeny::Policy
+        } else {
+            TranslatedDeny::Inexact
+        };
+        return deny(reason(DenyReason::Forbidden), forbids);
+    }
+    if permits.is_empty() {
+        let reason = if possible_permit {
+            TranslatedDeny::Inexact
+        } else {
+            TranslatedDeny::Policy
+        };
+        return deny(reason(DenyReason::NoPermit), Vec::new());
+    }
+    permits.sort();
+    match dominance() {
+        Tri::Yes => Outcome::Permit { rules: permits },
+        Tri::Maybe => deny(
+            TranslatedDeny::Inexact(DenyReason::ClearanceNotDominant),
+            permits,
+        ),
+        Tri::No => deny(
+            TranslatedDeny::Policy(DenyReason::ClearanceNotDominant),
+            permits,
+        ),
     }
 }
 
@@ -386,27 +447,12 @@ pub fn evaluate_by_mapping(
         Ok(pre) => pre,
         Err(reason) => return deny(reason, Vec::new()),
     };
-    let bounds = Bounds {
-        validity: *bounds.0,
-        scope: bounds.1.clone(),
-    };
-    if !bounds.admit(request.time, request) {
-        return deny(TranslatedDeny::OutsideTranslation, Vec::new());
-    }
-    if !policy.validity.contains(request.time) {
-        return deny(
-            TranslatedDeny::Policy(DenyReason::OutsideValidity),
-            Vec::new(),
-        );
-    }
-    if request.resource.owner != policy.authority {
-        return deny(
-            TranslatedDeny::Policy(DenyReason::ForeignResource),
-            Vec::new(),
-        );
-    }
-    if !in_scope(&policy.scope, request) {
-        return deny(TranslatedDeny::Policy(DenyReason::OutOfScope), Vec::new());
+    if let Some(denied) = gate(
+        bounds,
+        (&policy.validity, policy.authority, &policy.scope),
+        request,
+    ) {
+        return denied;
     }
     let truth = |rule: &entente_policy::Rule| {
         Tri::from_bool(rule.authorities.contains(&request.subject.authority))
@@ -415,48 +461,11 @@ pub fn evaluate_by_mapping(
             .and(label_condition(&rule.resource, source, &pre))
             .and(clearance_condition(&rule.clearance, source, &pre))
     };
-    let mut forbids = Vec::new();
-    let mut definite_forbid = false;
-    let mut permits = Vec::new();
-    let mut possible_permit = false;
-    for rule in &policy.rules {
-        match (rule.effect, truth(rule)) {
-            (Effect::Forbid, Tri::No) => {}
-            (Effect::Forbid, t) => {
-                definite_forbid |= t == Tri::Yes;
-                forbids.push(rule.id.clone());
-            }
-            (Effect::Permit, Tri::Yes) => permits.push(rule.id.clone()),
-            (Effect::Permit, Tri::Maybe) => possible_permit = true,
-            (Effect::Permit, Tri::No) => {}
-        }
-    }
-    if !forbids.is_empty() {
-        let reason = if definite_forbid {
-            TranslatedDeny::Policy
-        } else {
-            TranslatedDeny::Inexact
-        };
-        return deny(reason(DenyReason::Forbidden), forbids);
-    }
-    if permits.is_empty() {
-        let reason = if possible_permit {
-            TranslatedDeny::Inexact
-        } else {
-            TranslatedDeny::Policy
-        };
-        return deny(reason(DenyReason::NoPermit), Vec::new());
-    }
-    permits.sort();
-    match dominance(&pre) {
-        Tri::Yes => Outcome::Permit { rules: permits },
-        Tri::Maybe => deny(
-            TranslatedDeny::Inexact(DenyReason::ClearanceNotDominant),
-            permits,
-        ),
-        Tri::No => deny(
-            TranslatedDeny::Policy(DenyReason::ClearanceNotDominant),
-            permits,
-        ),
-    }
+    decide(
+        policy
+            .rules
+            .iter()
+            .map(|rule| (rule.effect, rule.id.as_str(), truth(rule))),
+        || dominance(&pre),
+    )
 }

@@ -9,11 +9,9 @@
 use std::collections::HashMap;
 
 use entente_core::{AuthorityId, Validity};
-use entente_policy::{
-    DenyReason, Effect, Limits, Match, Policy, Request, Role, Scope, TermKind, Vocabulary,
-};
+use entente_policy::{Effect, Limits, Match, Policy, Request, Role, Scope, TermKind, Vocabulary};
 
-use crate::apply::{Bounds, Outcome, TranslatedDeny, Tri, deny, in_scope};
+use crate::apply::{Outcome, TranslatedDeny, Tri, decide, deny, gate};
 use crate::error::{Side, TranslationError};
 use crate::map::TermMap;
 
@@ -131,7 +129,9 @@ pub struct TranslatedPolicy {
     authority: AuthorityId,
     validity: Validity,
     scope: Scope,
-    bounds: Bounds,
+    /// The translation's own validity and scope.
+    translation_validity: Validity,
+    translation_scope: Scope,
     rules: Vec<Rule>,
     /// Per target action: the rules whose actions may include one of its
     /// preimages (every other rule is definitely not matching).
@@ -242,7 +242,8 @@ impl TranslatedPolicy {
             rules_by_action,
             validity: policy.validity,
             scope: policy.scope.clone(),
-            bounds: Bounds { validity, scope },
+            translation_validity: validity,
+            translation_scope: scope,
             rules,
             tables,
             hops: map.hops(),
@@ -306,23 +307,12 @@ impl TranslatedPolicy {
                 clr_yes = clr_yes.union(pre);
             }
         }
-        if !self.bounds.admit(request.time, request) {
-            return deny(TranslatedDeny::OutsideTranslation, Vec::new());
-        }
-        if !self.validity.contains(request.time) {
-            return deny(
-                TranslatedDeny::Policy(DenyReason::OutsideValidity),
-                Vec::new(),
-            );
-        }
-        if request.resource.owner != self.authority {
-            return deny(
-                TranslatedDeny::Policy(DenyReason::ForeignResource),
-                Vec::new(),
-            );
-        }
-        if !in_scope(&self.scope, request) {
-            return deny(TranslatedDeny::Policy(DenyReason::OutOfScope), Vec::new());
+        if let Some(denied) = gate(
+            (&self.translation_validity, &self.translation_scope),
+            (&self.validity, self.authority, &self.scope),
+            request,
+        ) {
+            return denied;
         }
         let role = role_index(request.subject.role);
         // Conditions in order of cost; the first definitely-false one
@@ -367,62 +357,26 @@ impl TranslatedPolicy {
             }
             truth
         };
-        let mut forbids = Vec::new();
-        let mut definite_forbid = false;
-        let mut permits = Vec::new();
-        let mut possible_permit = false;
         let candidates = self
             .rules_by_action
             .get(action)
             .map(Vec::as_slice)
             .unwrap_or_default();
-        for rule in candidates.iter().filter_map(|i| self.rules.get(*i)) {
-            match (rule.effect, truth(rule)) {
-                (Effect::Forbid, Tri::No) | (Effect::Permit, Tri::No) => {}
-                (Effect::Forbid, t) => {
-                    definite_forbid |= t == Tri::Yes;
-                    forbids.push(rule.id.clone());
-                }
-                (Effect::Permit, Tri::Yes) => permits.push(rule.id.clone()),
-                (Effect::Permit, Tri::Maybe) => possible_permit = true,
-            }
-        }
-        if !forbids.is_empty() {
-            let reason = if definite_forbid {
-                TranslatedDeny::Policy
-            } else {
-                TranslatedDeny::Inexact
-            };
-            return deny(reason(DenyReason::Forbidden), forbids);
-        }
-        if permits.is_empty() {
-            let reason = if possible_permit {
-                TranslatedDeny::Inexact
-            } else {
-                TranslatedDeny::Policy
-            };
-            return deny(reason(DenyReason::NoPermit), Vec::new());
-        }
-        permits.sort();
-        let dominance = Tri::dominates(clearance_levels, resource_levels).and(
-            if res_maybe.subset_of(clr_yes) {
+        let dominance = || {
+            Tri::dominates(clearance_levels, resource_levels).and(if res_maybe.subset_of(clr_yes) {
                 Tri::Yes
             } else if !res_yes.subset_of(clr_maybe) {
                 Tri::No
             } else {
                 Tri::Maybe
-            },
-        );
-        match dominance {
-            Tri::Yes => Outcome::Permit { rules: permits },
-            Tri::Maybe => deny(
-                TranslatedDeny::Inexact(DenyReason::ClearanceNotDominant),
-                permits,
-            ),
-            Tri::No => deny(
-                TranslatedDeny::Policy(DenyReason::ClearanceNotDominant),
-                permits,
-            ),
-        }
+            })
+        };
+        decide(
+            candidates
+                .iter()
+                .filter_map(|i| self.rules.get(*i))
+                .map(|rule| (rule.effect, rule.id.as_str(), truth(rule))),
+            dominance,
+        )
     }
 }

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod authority;
 mod cert;
 mod crl;
 mod error;
@@ -13,6 +14,7 @@ mod profile;
 mod validate;
 
 // The public interface is:
+pub use authority::{AuthorityError, AuthorityState, CertificateAuthority};
 pub use cert::{ANY_POLICY, Certificate, MAX_DER_LEN};
 pub use crl::{Crl, RevocationReason, RevokedEntry};
 pub use error::{BudgetExhausted, DecodeError, IssueError, Position, Rule, ValidationError};

@@ -231,17 +231,25 @@ fn chain_in(
         budget: context.budget,
         provider: context.provider,
     };
-    // The same key may be certified by each domain in its own leaf.
-    let mut first_error = None;
+    // The same key may be certified by each domain in its own leaf. The
+    // failure reported is the most telling one: a revocation (the domain did
+    // certify this key, then withdrew it) over, say, the other domain's leaf
+    // not chaining here.
+    let mut reported: Option<ValidationError> = None;
     for candidate in pool.iter().filter(|c| c.spki_der() == leaf.spki_der()) {
         match validate(candidate, pool, trust.anchors, context.profile, &options) {
             Ok(_) => return Ok(()),
             Err(e) => {
-                first_error.get_or_insert(e);
+                if reported
+                    .as_ref()
+                    .is_none_or(|r| !is_revocation(r) && is_revocation(&e))
+                {
+                    reported = Some(e);
+                }
             }
         }
     }
-    Err(first_error.unwrap_or(ValidationError::NoAnchors))
+    Err(reported.unwrap_or(ValidationError::NoAnchors))
 }
 
 fn is_revocation(error: &ValidationError) -> bool {

@@ -334,6 +334,35 @@ fn revoked_source_side_translator_inadmissible_after_revocation_and_admissible_b
 }
 
 #[test]
+fn revocation_reported_whatever_the_certificate_order_rejected() {
+    // The other domain's leaf for the same key comes first in the pool: the
+    // refusal must still name the revocation (disengagement), not a
+    // single-domain signer.
+    let mut c = case();
+    let (d, g) = vocabularies(&c.deu, &c.gbr);
+    let (in_deu, in_gbr) = (
+        c.deu.translator(&c.translator, 10),
+        c.gbr.translator(&c.translator, 20),
+    );
+    let revoked_at = T0 + 1000;
+    c.deu.revoke(&in_deu, revoked_at);
+    let envelope = sign(&deu_to_gbr(&d, &g), &c.translator, &in_deu, &d, &g);
+    let certs = [in_gbr, in_deu];
+    match admit(
+        &c,
+        &envelope,
+        &certs,
+        revoked_at + 200,
+        operation(&c),
+        &[],
+        (&d, &g),
+    ) {
+        Err(Refusal::Revoked { authority, .. }) => assert_eq!(authority, c.deu.id()),
+        other => panic!("expected a revocation refusal, got {other:?}"),
+    }
+}
+
+#[test]
 fn translation_outside_its_operation_scope_rejected() {
     let c = case();
     let (d, g) = vocabularies(&c.deu, &c.gbr);

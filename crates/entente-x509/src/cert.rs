@@ -131,6 +131,13 @@ impl Certificate {
         Self::from_der(&der)
     }
 
+    /// Encodes the certificate as PEM (`-----BEGIN CERTIFICATE-----`, RFC
+    /// 7468), the form OpenSSL reads.
+    pub fn to_pem(&self) -> Result<String, DecodeError> {
+        der::pem::encode_string("CERTIFICATE", der::pem::LineEnding::LF, &self.der)
+            .map_err(|e| DecodeError::Der(e.into()))
+    }
+
     /// Decodes every certificate of a PEM bundle, in order.
     pub fn all_from_pem(pem: &str) -> Result<Vec<Self>, DecodeError> {
         const END: &str = "-----END CERTIFICATE-----";

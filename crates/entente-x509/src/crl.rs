@@ -285,6 +285,13 @@ impl Crl {
         Self::from_der(&der)
     }
 
+    /// Encodes the CRL as PEM (`-----BEGIN X509 CRL-----`, RFC 7468), the
+    /// form OpenSSL reads.
+    pub fn to_pem(&self) -> Result<String, DecodeError> {
+        der::pem::encode_string("X509 CRL", der::pem::LineEnding::LF, &self.der)
+            .map_err(|e| DecodeError::Der(e.into()))
+    }
+
     /// The DER bytes this CRL was decoded from.
     pub fn der(&self) -> &[u8] {
         &self.der

@@ -667,3 +667,15 @@ fn tampered_signature_rejected() {
     .unwrap_err();
     assert!(matches!(rule_of(e).1, Rule::Signature(_)));
 }
+
+#[test]
+fn to_pem_round_trips_certificates_and_crls() {
+    let r = root("A");
+    let pem = r.cert.to_pem().unwrap();
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----\n"));
+    assert_eq!(Certificate::from_pem(&pem).unwrap().der(), r.cert.der());
+    let list = crl(&r, NOW.saturating_sub(10), NOW.saturating_add(10), vec![]);
+    let pem = list.to_pem().unwrap();
+    assert!(pem.starts_with("-----BEGIN X509 CRL-----\n"));
+    assert_eq!(Crl::from_pem(&pem).unwrap().der(), list.der());
+}

@@ -1,0 +1,1966 @@
+//! The verification pipeline: parse → chains → revocation → COSE signatures
+//! → profiles, roles and scopes → rollback → translations → admitted set.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use entente_attest::{
+    AttestError, AuthorityRoots, OperationState, VerifiedAttestation, VerifiedDeclaration,
+    X509Resolver, verify_attestation,
+};
+use entente_audit::{EntryKind, LogEntry};
+use entente_core::cose::{Envelope, VerifiedEnvelope};
+use entente_core::{
+    ArtifactId, AuthorityId, CoseError, CryptoError, CryptoProvider, Digest256, OperationId,
+    PublicKey, SignatureAlgorithm, SignatureEncoding, UnixTime, Validity, Version,
+    default_provider,
+};
+use entente_policy::{CompiledPolicy, Policy, Request, Scope, Vocabulary};
+use entente_translate::{
+    AdmissionContext, AdmittedTranslation, AuthorityTrust, Basis, Direction, Refusal, TermMap,
+    TranslatedPolicy, Translation, TranslationError, admit_translation,
+};
+use entente_x509::{
+    Budget, Certificate, Crl, CrlCheck, PolicyInputs, Profile, Rule, ValidationError,
+    ValidationOptions, validate,
+};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::bundle::{Bundle, Bytes};
+use crate::config::{AdmissionPolicy, DisputeHandling, scope_within};
+use crate::event::{EventError, EventKind, EventLog, IntegrityEvent};
+use crate::report::{
+    AdmissionReport, AdmitStats, AdmittedArtifact, ArtifactKind, ItemRef, RejectReason, Rejection,
+};
+use crate::set::{AdmittedSet, Evaluation, HomePolicy, Partner, PartnerPolicy, PolicyRef};
+use crate::store::{AdmissionStore, DocumentKey, StoreError, StoredVersion, VersionCheck};
+
+/// Infrastructure failures of an admission. Problems with artifacts are
+/// never errors: they are [`Rejection`]s in the report.
+#[derive(Debug, thiserror::Error)]
+pub enum AdmitError {
+    /// The durable admission store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The audit log failed.
+    #[error(transparent)]
+    Log(#[from] EventError),
+    /// An audit record could not be encoded.
+    #[error("audit record: {0}")]
+    Record(#[source] entente_core::CborError),
+}
+
+/// Whether independent artifacts are verified in parallel.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Parallelism {
+    /// On rayon's thread pool (default).
+    #[default]
+    Parallel,
+    /// On the calling thread.
+    Sequential,
+}
+
+/// The result of an admission.
+#[derive(Clone, Debug)]
+pub struct Admission {
+    /// What was admitted, ready for evaluation.
+    pub set: AdmittedSet,
+    /// What was admitted and refused, and the work done.
+    pub report: AdmissionReport,
+}
+
+/// Largest evidence copied into an audit entry; larger evidence is
+/// replaced by its SHA-256 (the audit log bounds entries at 1 MiB).
+const MAX_EVIDENCE: usize = 256 * 1024;
+
+/// Most operations tried when deciding a translation's admissibility.
+const MAX_TRANSLATION_OPERATIONS: usize = 16;
+
+/// The evidence recorded with an admission (`EntryKind::Admitted`): the
+/// bundles as received (so that the decision can be replayed at the logged
+/// time with the CRLs of that time) and what was admitted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdmissionRecord {
+    /// The bundles' canonical CBOR, or nothing when they were too large to
+    /// log (their digests are then in `bundle_digests` only).
+    bundles: Vec<Bytes>,
+    /// SHA-256 of each bundle's canonical CBOR.
+    pub bundle_digests: Vec<Digest256>,
+    /// The artifacts admitted.
+    pub admitted: Vec<ArtifactId>,
+}
+
+impl Clone for Bytes {
+    fn clone(&self) -> Self {
+        Bytes(self.0.clone())
+    }
+}
+impl core::fmt::Debug for Bytes {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{} bytes", self.0.len())
+    }
+}
+impl PartialEq for Bytes {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+impl Eq for Bytes {}
+
+impl AdmissionRecord {
+    /// Decodes the record of an `Admitted` log entry.
+    pub fn from_entry(entry: &LogEntry) -> Result<Self, entente_core::CborError> {
+        entente_core::cbor::from_slice_with_limits(
+            &entry.evidence,
+            entente_core::cbor::Limits {
+                max_size: entente_audit::MAX_ENTRY_BYTES,
+                max_depth: 8,
+            },
+        )
+    }
+
+    /// The logged bundles, decoded (empty if they were too large to log).
+    pub fn bundles(&self) -> Result<Vec<Bundle>, crate::bundle::BundleError> {
+        self.bundles
+            .iter()
+            .map(|b| Bundle::from_cbor(&b.0))
+            .collect()
+    }
+}
+
+/// A chain validated before: the signer's key, valid while the validation
+/// time stays in `window` and the authority's revocation epoch is unchanged.
+#[derive(Clone, Debug)]
+struct CachedChain {
+    key: PublicKey,
+    window: Validity,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct ChainKey {
+    leaf: Digest256,
+    profile: &'static str,
+    authority: AuthorityId,
+    epoch: Digest256,
+}
+
+#[derive(Clone, Debug)]
+enum VerifiedDoc {
+    Vocabulary(VerifiedEnvelope<Vocabulary>),
+    Policy(VerifiedEnvelope<Policy>),
+}
+
+#[derive(Clone, Debug)]
+struct CachedEnvelope {
+    /// SHA-256 of the whole envelope: the artifact id does not cover the
+    /// signatures, so a forged signature must miss.
+    envelope: Digest256,
+    authority: AuthorityId,
+    doc: VerifiedDoc,
+}
+
+#[derive(Clone, Debug)]
+struct CachedTranslation {
+    envelope: Digest256,
+    epoch: Digest256,
+    window: Validity,
+    admitted: AdmittedTranslation,
+    operation: OperationId,
+}
+
+/// Counts what the pipeline does; shared across threads.
+#[derive(Debug, Default)]
+struct Counters {
+    chains: AtomicU64,
+    chain_hits: AtomicU64,
+    envelope_hits: AtomicU64,
+    signatures: AtomicU64,
+}
+
+impl Counters {
+    fn bump(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// A provider that counts verifications and delegates.
+#[derive(Debug)]
+struct Counting<'a> {
+    inner: &'a dyn CryptoProvider,
+    counters: &'a Counters,
+}
+
+impl CryptoProvider for Counting<'_> {
+    fn name(&self) -> &'static str {
+        self.inner.name()
+    }
+
+    fn verify(
+        &self,
+        algorithm: SignatureAlgorithm,
+        encoding: SignatureEncoding,
+        key: &PublicKey,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), CryptoError> {
+        Counters::bump(&self.counters.signatures);
+        self.inner
+            .verify(algorithm, encoding, key, message, signature)
+    }
+}
+
+/// One authority's material for this admission: its pool of certificates
+/// (from its own bundles only), its CRLs and its revocation epoch.
+#[derive(Debug)]
+struct Domain {
+    certificates: Vec<Certificate>,
+    crls: Vec<Crl>,
+    crl_ders: Vec<Vec<u8>>,
+    epoch: Digest256,
+    /// When this authority's CRL set is usable: from the latest thisUpdate
+    /// to the earliest expiry (nextUpdate or thisUpdate + max age).
+    crl_window: Option<Validity>,
+}
+
+/// One signed item to process.
+#[derive(Debug)]
+struct Item<'b> {
+    at: ItemRef,
+    publisher: AuthorityId,
+    bytes: &'b [u8],
+    envelope: Envelope,
+}
+
+/// A partner's sovereign admission engine.
+pub struct Admitter {
+    policy: AdmissionPolicy,
+    store: AdmissionStore,
+    log: Option<EventLog>,
+    provider: &'static dyn CryptoProvider,
+    parallelism: Parallelism,
+    budget: Budget,
+    chain_cache: HashMap<ChainKey, CachedChain>,
+    envelope_cache: HashMap<ArtifactId, CachedEnvelope>,
+    translation_cache: HashMap<ArtifactId, CachedTranslation>,
+    epochs: BTreeMap<AuthorityId, Digest256>,
+    previous: BTreeMap<ArtifactId, AdmittedArtifact>,
+}
+
+impl core::fmt::Debug for Admitter {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Admitter")
+            .field("home", &self.policy.home())
+            .field("parallelism", &self.parallelism)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Admitter {
+    /// An admitter for `policy` keeping its rollback state in `store`, with
+    /// the default crypto provider, parallel verification and no event log.
+    pub fn new(policy: AdmissionPolicy, store: AdmissionStore) -> Self {
+        Self {
+            policy,
+            store,
+            log: None,
+            provider: default_provider(),
+            parallelism: Parallelism::default(),
+            budget: Budget::default(),
+            chain_cache: HashMap::new(),
+            envelope_cache: HashMap::new(),
+            translation_cache: HashMap::new(),
+            epochs: BTreeMap::new(),
+            previous: BTreeMap::new(),
+        }
+    }
+
+    /// Records admissions, rejections, disengagements and integrity events
+    /// in `log`.
+    pub fn with_event_log(mut self, log: EventLog) -> Self {
+        self.log = Some(log);
+        self
+    }
+
+    /// Uses `provider` for every signature verification.
+    pub fn with_provider(mut self, provider: &'static dyn CryptoProvider) -> Self {
+        self.provider = provider;
+        self
+    }
+
+    /// Chooses parallel or sequential verification (the report is the same).
+    pub fn with_parallelism(mut self, parallelism: Parallelism) -> Self {
+        self.parallelism = parallelism;
+        self
+    }
+
+    /// Sets the path-validation work bounds.
+    pub fn with_budget(mut self, budget: Budget) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// The admission policy.
+    pub fn policy(&self) -> &AdmissionPolicy {
+        &self.policy
+    }
+
+    /// The durable store.
+    pub fn store(&self) -> &AdmissionStore {
+        &self.store
+    }
+
+    /// The event log, if any.
+    pub fn event_log(&self) -> Option<&EventLog> {
+        self.log.as_ref()
+    }
+
+    /// The event log, mutably (checkpoints).
+    pub fn event_log_mut(&mut self) -> Option<&mut EventLog> {
+        self.log.as_mut()
+    }
+
+    /// Drops every cached chain, envelope and translation.
+    pub fn clear_caches(&mut self) {
+        self.chain_cache.clear();
+        self.envelope_cache.clear();
+        self.translation_cache.clear();
+    }
+
+    /// Evaluates `request` against `set` and, when a request from another
+    /// authority is denied for lack of clearance or releasability, records a
+    /// forced-disclosure integrity event (offender: the subject's authority).
+    pub fn evaluate_and_record(
+        &mut self,
+        set: &AdmittedSet,
+        request: &Request,
+    ) -> Result<Evaluation, AdmitError> {
+        let evaluation = set.evaluate(request);
+        let cross = request.subject.authority != self.policy.home()
+            || request.resource.owner != self.policy.home();
+        let forced = evaluation
+            .decision
+            .deny_cause()
+            .is_some_and(|c| c.is_clearance());
+        if cross && forced {
+            if let Some(log) = self.log.as_mut() {
+                let evidence = entente_core::cbor::to_vec(request).map_err(AdmitError::Record)?;
+                let mut artifacts = Vec::new();
+                for part in [&evaluation.provenance.home, &evaluation.provenance.partner]
+                    .into_iter()
+                    .flatten()
+                {
+                    artifacts.push(part.policy.artifact);
+                }
+                let event = IntegrityEvent {
+                    kind: EventKind::ForcedDisclosure,
+                    time: request.time,
+                    recorder: log.recorder(),
+                    offender: Some(request.subject.authority),
+                    operation: Some(request.operation),
+                    artifacts,
+                    reason: evaluation
+                        .decision
+                        .deny_cause()
+                        .map(ToString::to_string)
+                        .unwrap_or_default(),
+                    evidence,
+                };
+                log.record_event(&event)?;
+            }
+        }
+        Ok(evaluation)
+    }
+
+    fn map<T: Sync, R: Send>(&self, items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+        match self.parallelism {
+            Parallelism::Parallel => items.par_iter().map(f).collect(),
+            Parallelism::Sequential => items.iter().map(f).collect(),
+        }
+    }
+
+    /// Admits what `bundles` carry at time `at`.
+    ///
+    /// Every artifact problem becomes a typed [`Rejection`]; only failures
+    /// of the store or the log are errors. Bundles of different publishers
+    /// are never merged into one trust store.
+    pub fn admit(&mut self, bundles: &[Bundle], at: UnixTime) -> Result<Admission, AdmitError> {
+        let counters = Counters::default();
+        let mut run = Run {
+            rejected: Vec::new(),
+            events: Vec::new(),
+            items: 0,
+        };
+
+        // Stage 1: who publishes, and their certificates and CRLs.
+        let domains = self.domains(bundles, at, &mut run);
+        self.invalidate(&domains);
+
+        // Stage 2: parse the signed items (parallel).
+        let mut raw: Vec<(ItemRef, AuthorityId, &[u8])> = Vec::new();
+        for (b, bundle) in bundles.iter().enumerate() {
+            let lists: [(ArtifactKind, &Vec<Vec<u8>>); 5] = [
+                (ArtifactKind::Vocabulary, &bundle.vocabularies),
+                (ArtifactKind::Policy, &bundle.policies),
+                (ArtifactKind::Translation, &bundle.translations),
+                (ArtifactKind::Declaration, &bundle.declarations),
+                (ArtifactKind::Attestation, &bundle.attestations),
+            ];
+            for (kind, list) in lists {
+                for (index, bytes) in list.iter().enumerate() {
+                    raw.push((
+                        ItemRef {
+                            bundle: b,
+                            kind,
+                            index,
+                        },
+                        bundle.publisher,
+                        bytes.as_slice(),
+                    ));
+                }
+            }
+        }
+        run.items += raw.len() as u64;
+        let parsed = self.map(&raw, |(at, publisher, bytes)| {
+            (*at, *publisher, *bytes, Envelope::from_slice(bytes))
+        });
+        let mut seen = BTreeSet::new();
+        let mut items = Vec::new();
+        for (item_ref, publisher, bytes, envelope) in parsed {
+            let reject = |reason, artifact| Rejection {
+                artifact,
+                item: item_ref,
+                publisher,
+                reason,
+            };
+            let Some(authority) = self.policy.authority(&publisher) else {
+                let artifact = envelope.as_ref().ok().map(Envelope::artifact_id);
+                run.reject(
+                    reject(RejectReason::UnadmittedAuthority(publisher), artifact),
+                    bytes,
+                );
+                continue;
+            };
+            let envelope = match envelope {
+                Ok(e) => e,
+                Err(error) => {
+                    run.reject(reject(RejectReason::Envelope(error), None), bytes);
+                    continue;
+                }
+            };
+            let id = envelope.artifact_id();
+            if let Some(provision) = item_ref.kind.provision() {
+                if !authority.provides(provision) {
+                    run.reject(
+                        reject(RejectReason::NotProvided(provision), Some(id)),
+                        bytes,
+                    );
+                    continue;
+                }
+            }
+            if !seen.insert(id) {
+                run.reject(reject(RejectReason::Duplicate, Some(id)), bytes);
+                continue;
+            }
+            items.push(Item {
+                at: item_ref,
+                publisher,
+                bytes,
+                envelope,
+            });
+        }
+
+        let pick = |kind: ArtifactKind| -> Vec<&Item<'_>> {
+            items.iter().filter(|i| i.at.kind == kind).collect()
+        };
+
+        // Stage 3: chains, revocation, signatures, profiles for vocabularies
+        // and policies (parallel).
+        let documents: Vec<&Item<'_>> = items
+            .iter()
+            .filter(|i| matches!(i.at.kind, ArtifactKind::Vocabulary | ArtifactKind::Policy))
+            .collect();
+        let verified = self.map(&documents, |item| {
+            self.verify_document(item, &domains, at, &counters)
+        });
+        let mut new_chains = Vec::new();
+        let mut new_envelopes = Vec::new();
+        let mut vocabularies: Vec<(&Item<'_>, VerifiedEnvelope<Vocabulary>)> = Vec::new();
+        let mut policies: Vec<(&Item<'_>, VerifiedEnvelope<Policy>)> = Vec::new();
+        for (item, outcome) in documents.iter().zip(verified) {
+            new_chains.extend(outcome.chains);
+            match outcome.result {
+                Ok((doc, cached)) => {
+                    if let Some(c) = cached {
+                        new_envelopes.push((item.envelope.artifact_id(), c));
+                    }
+                    match doc {
+                        VerifiedDoc::Vocabulary(v) => vocabularies.push((item, v)),
+                        VerifiedDoc::Policy(p) => policies.push((item, p)),
+                    }
+                }
+                Err(reason) => run.reject(item_rejection(item, reason), item.bytes),
+            }
+        }
+        self.chain_cache.extend(new_chains);
+        self.envelope_cache.extend(new_envelopes);
+
+        // Stage 4: operations — declarations, then attestations in order.
+        let declarations = pick(ArtifactKind::Declaration);
+        let declared = self.map(&declarations, |item| {
+            self.verify_declaration(item, &domains, at, &counters)
+        });
+        let mut declared_ok = Vec::new();
+        for (item, result) in declarations.iter().zip(declared) {
+            match result {
+                Ok(d) => declared_ok.push((*item, d)),
+                Err(reason) => run.reject(item_rejection(item, reason), item.bytes),
+            }
+        }
+        let declared_ok = self.rollback_filter(declared_ok, &mut run, |d| {
+            (
+                ArtifactKind::Declaration,
+                d.declaration().operation.to_string(),
+                Version(d.declaration().epoch),
+            )
+        })?;
+        let mut operations: BTreeMap<OperationId, OperationState> = BTreeMap::new();
+        let mut admitted: Vec<AdmittedArtifact> = Vec::new();
+        let mut to_record: Vec<(DocumentKey, StoredVersion)> = Vec::new();
+        for (item, declaration) in &declared_ok {
+            let op = declaration.declaration().operation;
+            let epoch = Version(declaration.declaration().epoch);
+            admitted.push(admitted_artifact(item, op.to_string(), epoch));
+            to_record.push(record_key(item, op.to_string(), epoch));
+            operations.insert(op, OperationState::new(declaration.clone()));
+        }
+        let attestations = pick(ArtifactKind::Attestation);
+        let attested = self.map(&attestations, |item| {
+            self.verify_statement(item, &domains, at, &counters)
+        });
+        for (item, result) in attestations.iter().zip(attested) {
+            let verified = match result {
+                Ok(v) => v,
+                Err(reason) => {
+                    run.reject(item_rejection(item, reason), item.bytes);
+                    continue;
+                }
+            };
+            let op = verified.attestation().operation;
+            let Some(state) = operations.get_mut(&op) else {
+                run.reject(
+                    item_rejection(item, RejectReason::UnknownOperation),
+                    item.bytes,
+                );
+                continue;
+            };
+            match state.ingest(&verified) {
+                Ok(_) => admitted.push(admitted_artifact(
+                    item,
+                    op.to_string(),
+                    Version(verified.attestation().epoch),
+                )),
+                Err(AttestError::Equivocation(proof)) => {
+                    let evidence = proof.proof().to_bytes().unwrap_or_default();
+                    let error = Arc::new(AttestError::Equivocation(proof));
+                    let rejection = item_rejection(item, RejectReason::Equivocation(error));
+                    run.reject_with_evidence(rejection, evidence, Some(op));
+                }
+                Err(error) => run.reject(
+                    item_rejection(item, RejectReason::Attest(Arc::new(error))),
+                    item.bytes,
+                ),
+            }
+        }
+        let disputed = |id: &ArtifactId| {
+            self.policy.disputes() == DisputeHandling::Suspend
+                && operations.values().any(|s| {
+                    matches!(
+                        s.artifact_status(id),
+                        entente_attest::ArtifactStatus::Suspended
+                            | entente_attest::ArtifactStatus::Refused
+                    )
+                })
+        };
+
+        // Stage 5: rollback on vocabularies, then policies against them.
+        let vocabularies: Vec<_> = vocabularies
+            .into_iter()
+            .filter(|(item, _)| {
+                let d = disputed(&item.envelope.artifact_id());
+                if d {
+                    run.reject(item_rejection(item, RejectReason::Disputed), item.bytes);
+                }
+                !d
+            })
+            .collect();
+        let vocabularies = self.rollback_filter(vocabularies, &mut run, |v| {
+            (
+                ArtifactKind::Vocabulary,
+                v.document().id.clone(),
+                v.document().version,
+            )
+        })?;
+        let vocab_by_id: BTreeMap<ArtifactId, &VerifiedEnvelope<Vocabulary>> = vocabularies
+            .iter()
+            .map(|(_, v)| (v.artifact_id(), v))
+            .collect();
+        let mut compiled_policies = Vec::new();
+        for (item, policy) in policies {
+            if disputed(&policy.artifact_id()) {
+                run.reject(item_rejection(item, RejectReason::Disputed), item.bytes);
+                continue;
+            }
+            let vocabulary_id = policy.document().vocabulary;
+            let Some(vocabulary) = vocab_by_id
+                .get(&vocabulary_id)
+                .filter(|v| v.document().authority == item.publisher)
+            else {
+                run.reject(
+                    item_rejection(item, RejectReason::MissingVocabulary(vocabulary_id)),
+                    item.bytes,
+                );
+                continue;
+            };
+            match CompiledPolicy::from_verified(&policy, vocabulary) {
+                Ok(compiled) => compiled_policies.push((item, (policy, compiled))),
+                Err(error) => run.reject(
+                    item_rejection(item, RejectReason::Compile(Arc::new(error))),
+                    item.bytes,
+                ),
+            }
+        }
+        let compiled_policies = self.rollback_filter(compiled_policies, &mut run, |(p, _)| {
+            (
+                ArtifactKind::Policy,
+                p.document().id.clone(),
+                p.document().version,
+            )
+        })?;
+
+        // Stage 6: translations (parallel), against admitted vocabularies.
+        let translations = pick(ArtifactKind::Translation);
+        let translated = self.map(&translations, |item| {
+            self.admit_one_translation(item, &domains, &vocab_by_id, at, &counters)
+        });
+        let mut admitted_translations = Vec::new();
+        for (item, outcome) in translations.iter().zip(translated) {
+            match outcome {
+                Ok((admitted_translation, cache)) => {
+                    if disputed(&admitted_translation.artifact_id()) {
+                        run.reject(item_rejection(item, RejectReason::Disputed), item.bytes);
+                        continue;
+                    }
+                    if let Some(c) = cache {
+                        self.translation_cache
+                            .insert(admitted_translation.artifact_id(), c);
+                    }
+                    admitted_translations.push((*item, admitted_translation));
+                }
+                Err(reason) => run.reject(item_rejection(item, reason), item.bytes),
+            }
+        }
+        let admitted_translations = self.rollback_filter(admitted_translations, &mut run, |t| {
+            (
+                ArtifactKind::Translation,
+                t.translation().id.clone(),
+                t.translation().version,
+            )
+        })?;
+
+        // Stage 7: the admitted set.
+        for (item, v) in &vocabularies {
+            let d = v.document();
+            admitted.push(admitted_artifact(item, d.id.clone(), d.version));
+            to_record.push(record_key(item, d.id.clone(), d.version));
+        }
+        for (item, (p, _)) in &compiled_policies {
+            let d = p.document();
+            admitted.push(admitted_artifact(item, d.id.clone(), d.version));
+            to_record.push(record_key(item, d.id.clone(), d.version));
+        }
+        for (item, t) in &admitted_translations {
+            let d = t.translation();
+            admitted.push(admitted_artifact(item, d.id.clone(), d.version));
+            to_record.push(record_key(item, d.id.clone(), d.version));
+        }
+        let set = self.build_set(
+            at,
+            &vocabularies,
+            &compiled_policies,
+            &admitted_translations,
+            operations,
+            admitted.clone(),
+        );
+
+        // Stage 8: durable state, then the audit record.
+        self.store.record(&to_record)?;
+        admitted.sort();
+        run.rejected.sort_by_key(|r| r.item);
+        let stats = AdmitStats {
+            chain_validations: counters.chains.load(Ordering::Relaxed),
+            signature_verifications: counters.signatures.load(Ordering::Relaxed),
+            chain_cache_hits: counters.chain_hits.load(Ordering::Relaxed),
+            envelope_cache_hits: counters.envelope_hits.load(Ordering::Relaxed),
+            items: run.items,
+        };
+        let report = AdmissionReport {
+            admitted,
+            rejected: run.rejected,
+            stats,
+        };
+        self.record(bundles, &report, run.events, &domains, at)?;
+        self.previous = report.admitted.iter().map(|a| (a.id, a.clone())).collect();
+        let mut set = set;
+        set.artifacts.clone_from(&report.admitted);
+        Ok(Admission { set, report })
+    }
+
+    /// Stage 1: decodes each admitted publisher's certificates and CRLs
+    /// into its own domain.
+    fn domains(
+        &self,
+        bundles: &[Bundle],
+        at: UnixTime,
+        run: &mut Run,
+    ) -> BTreeMap<AuthorityId, Domain> {
+        let mut domains: BTreeMap<AuthorityId, Domain> = self
+            .policy
+            .authorities()
+            .map(|a| {
+                (
+                    a.id(),
+                    Domain {
+                        certificates: Vec::new(),
+                        crls: Vec::new(),
+                        crl_ders: Vec::new(),
+                        epoch: Digest256::from_bytes([0; 32]),
+                        crl_window: None,
+                    },
+                )
+            })
+            .collect();
+        for (b, bundle) in bundles.iter().enumerate() {
+            let Some(domain) = domains.get_mut(&bundle.publisher) else {
+                for (kind, list) in [
+                    (ArtifactKind::Certificate, &bundle.certificates),
+                    (ArtifactKind::Crl, &bundle.crls),
+                ] {
+                    for (index, bytes) in list.iter().enumerate() {
+                        run.items += 1;
+                        run.reject(
+                            Rejection {
+                                artifact: Some(ArtifactId::from_digest(Digest256::sha256(bytes))),
+                                item: ItemRef {
+                                    bundle: b,
+                                    kind,
+                                    index,
+                                },
+                                publisher: bundle.publisher,
+                                reason: RejectReason::UnadmittedAuthority(bundle.publisher),
+                            },
+                            bytes,
+                        );
+                    }
+                }
+                continue;
+            };
+            for (index, der) in bundle.certificates.iter().enumerate() {
+                run.items += 1;
+                match Certificate::from_der(der) {
+                    Ok(c) => domain.certificates.push(c),
+                    Err(e) => run.rejected.push(der_rejection(
+                        b,
+                        ArtifactKind::Certificate,
+                        index,
+                        bundle.publisher,
+                        der,
+                        e,
+                    )),
+                }
+            }
+            for (index, der) in bundle.crls.iter().enumerate() {
+                run.items += 1;
+                match Crl::from_der(der) {
+                    Ok(c) => {
+                        domain.crls.push(c);
+                        domain.crl_ders.push(der.clone());
+                    }
+                    Err(e) => run.rejected.push(der_rejection(
+                        b,
+                        ArtifactKind::Crl,
+                        index,
+                        bundle.publisher,
+                        der,
+                        e,
+                    )),
+                }
+            }
+        }
+        let max_age = self.max_crl_age();
+        for domain in domains.values_mut() {
+            let mut digests: Vec<Digest256> = domain.crls.iter().map(Crl::digest).collect();
+            digests.sort();
+            digests.dedup();
+            let mut parts: Vec<&[u8]> = vec![b"entente/admit/revocation-epoch/v1\0"];
+            parts.extend(digests.iter().map(|d| d.as_bytes().as_slice()));
+            domain.epoch = Digest256::sha256_parts(&parts);
+            domain.crl_window = domain.crls.iter().fold(None, |window, crl| {
+                let until = crl
+                    .next_update()
+                    .map_or(crl.this_update().saturating_add(max_age), |n| {
+                        n.min(crl.this_update().saturating_add(max_age))
+                    });
+                let this = Validity {
+                    not_before: crl.this_update(),
+                    not_after: until,
+                };
+                Some(match window {
+                    None => this,
+                    Some(w) => intersect(w, this),
+                })
+            });
+            let _ = at;
+        }
+        domains
+    }
+
+    fn max_crl_age(&self) -> u64 {
+        self.policy
+            .max_crl_age_secs()
+            .saturating_add(self.policy.clock_skew_secs())
+    }
+
+    /// Drops cache entries that a change of an authority's revocation data
+    /// touches.
+    fn invalidate(&mut self, domains: &BTreeMap<AuthorityId, Domain>) {
+        let changed: BTreeSet<AuthorityId> = domains
+            .iter()
+            .filter(|(id, d)| self.epochs.get(id).is_some_and(|e| *e != d.epoch))
+            .map(|(id, _)| *id)
+            .collect();
+        if !changed.is_empty() {
+            self.chain_cache
+                .retain(|k, _| !changed.contains(&k.authority));
+            self.envelope_cache
+                .retain(|_, v| !changed.contains(&v.authority));
+            // A translation involves several domains; any change drops them.
+            self.translation_cache.clear();
+        }
+        self.epochs = domains.iter().map(|(id, d)| (*id, d.epoch)).collect();
+    }
+
+    /// Validates the certificate `kid` in `authority`'s domain under
+    /// `profile`, through the cache.
+    #[allow(clippy::too_many_arguments)]
+    fn chain(
+        &self,
+        kid: &Digest256,
+        authority: AuthorityId,
+        profile: &Profile,
+        profile_name: &'static str,
+        domains: &BTreeMap<AuthorityId, Domain>,
+        at: UnixTime,
+        counters: &Counters,
+        fresh: &mut Vec<(ChainKey, CachedChain)>,
+    ) -> Result<PublicKey, RejectReason> {
+        let domain = domains
+            .get(&authority)
+            .ok_or(RejectReason::UnadmittedAuthority(authority))?;
+        let anchors = self
+            .policy
+            .authority(&authority)
+            .map(|a| a.anchors())
+            .ok_or(RejectReason::UnadmittedAuthority(authority))?;
+        let key = ChainKey {
+            leaf: *kid,
+            profile: profile_name,
+            authority,
+            epoch: domain.epoch,
+        };
+        if let Some(hit) = self.chain_cache.get(&key).filter(|c| c.window.contains(at)) {
+            Counters::bump(&counters.chain_hits);
+            return Ok(hit.key.clone());
+        }
+        let leaf = domain
+            .certificates
+            .iter()
+            .find(|c| c.digest() == *kid)
+            .ok_or(RejectReason::UnknownSigner(*kid))?;
+        let counting = Counting {
+            inner: self.provider,
+            counters,
+        };
+        let inputs = PolicyInputs::default();
+        let run = |time: UnixTime| {
+            Counters::bump(&counters.chains);
+            validate(
+                leaf,
+                &domain.certificates,
+                anchors,
+                profile,
+                &ValidationOptions {
+                    time,
+                    policy: &inputs,
+                    revocation: Some(CrlCheck {
+                        crls: &domain.crls,
+                        max_age: Some(self.max_crl_age()),
+                    }),
+                    budget: self.budget,
+                    provider: &counting,
+                },
+            )
+        };
+        let result = match run(at) {
+            // Clock skew: a certificate that becomes valid within the skew
+            // is accepted as of its notBefore.
+            Err(ValidationError::Path {
+                rule: Rule::NotYetValid { not_before },
+                ..
+            }) if not_before <= at.saturating_add(self.policy.clock_skew_secs()) => run(not_before),
+            other => other,
+        };
+        match result {
+            Ok(chain) => {
+                let mut window = Validity {
+                    not_before: UnixTime::from_secs(0),
+                    not_after: UnixTime::from_secs(u64::MAX),
+                };
+                for cert in chain
+                    .path()
+                    .iter()
+                    .chain(core::iter::once(chain.anchor_certificate()))
+                {
+                    window = intersect(window, cert.validity());
+                }
+                if let Some(crl_window) = domain.crl_window {
+                    window = intersect(window, crl_window);
+                }
+                let key_out = chain.leaf_key().clone();
+                fresh.push((
+                    key,
+                    CachedChain {
+                        key: key_out.clone(),
+                        window,
+                    },
+                ));
+                Ok(key_out)
+            }
+            Err(error) => Err(chain_rejection(*kid, authority, profile_name, error)),
+        }
+    }
+
+    fn verify_document(
+        &self,
+        item: &Item<'_>,
+        domains: &BTreeMap<AuthorityId, Domain>,
+        at: UnixTime,
+        counters: &Counters,
+    ) -> DocOutcome {
+        let mut chains = Vec::new();
+        let result = self.verify_document_inner(item, domains, at, counters, &mut chains);
+        DocOutcome { chains, result }
+    }
+
+    fn verify_document_inner(
+        &self,
+        item: &Item<'_>,
+        domains: &BTreeMap<AuthorityId, Domain>,
+        at: UnixTime,
+        counters: &Counters,
+        chains: &mut Vec<(ChainKey, CachedChain)>,
+    ) -> Result<(VerifiedDoc, Option<CachedEnvelope>), RejectReason> {
+        let oids = self.policy.eku_oids();
+        let profile = Profile::policy_signer(oids);
+        let mut keys = Vec::new();
+        for info in item.envelope.signatures() {
+            keys.push(self.chain(
+                &info.kid,
+                item.publisher,
+                &profile,
+                "policy-signer",
+                domains,
+                at,
+                counters,
+                chains,
+            )?);
+        }
+        let digest = Digest256::sha256(item.bytes);
+        let id = item.envelope.artifact_id();
+        let cached = self
+            .envelope_cache
+            .get(&id)
+            .filter(|c| c.envelope == digest && c.authority == item.publisher);
+        let (doc, fresh) = if let Some(hit) = cached {
+            Counters::bump(&counters.envelope_hits);
+            (hit.doc.clone(), None)
+        } else {
+            let counting = Counting {
+                inner: self.provider,
+                counters,
+            };
+            let refs: Vec<&PublicKey> = keys.iter().collect();
+            let doc = match item.at.kind {
+                ArtifactKind::Vocabulary => VerifiedDoc::Vocabulary(
+                    item.envelope
+                        .verify::<Vocabulary>(&counting, &refs)
+                        .map_err(envelope_rejection)?,
+                ),
+                _ => VerifiedDoc::Policy(
+                    item.envelope
+                        .verify::<Policy>(&counting, &refs)
+                        .map_err(envelope_rejection)?,
+                ),
+            };
+            let fresh = CachedEnvelope {
+                envelope: digest,
+                authority: item.publisher,
+                doc: doc.clone(),
+            };
+            (doc, Some(fresh))
+        };
+        let (authority, validation) = match &doc {
+            VerifiedDoc::Vocabulary(v) => (v.document().authority, v.document().validate()),
+            VerifiedDoc::Policy(p) => (p.document().authority, p.document().validate()),
+        };
+        if authority != item.publisher {
+            return Err(RejectReason::ForeignArtifact {
+                publisher: item.publisher,
+                claimed: authority,
+            });
+        }
+        validation.map_err(|e| RejectReason::Invalid(Arc::new(e)))?;
+        if let VerifiedDoc::Policy(p) = &doc {
+            let scope = self
+                .policy
+                .authority(&item.publisher)
+                .map(|a| a.scope().clone())
+                .unwrap_or(Scope::Any);
+            if !scope_within(&p.document().scope, &scope) {
+                return Err(RejectReason::MixAndMatch);
+            }
+        }
+        Ok((doc, fresh))
+    }
+
+    fn resolver<'a>(
+        &'a self,
+        publisher: &AuthorityId,
+        domains: &'a BTreeMap<AuthorityId, Domain>,
+        roots: &'a [AuthorityRoots<'a>],
+        attester: &'a Profile,
+        declarer: &'a Profile,
+        provider: &'a dyn CryptoProvider,
+    ) -> X509Resolver<'a> {
+        X509Resolver {
+            certificates: domains
+                .get(publisher)
+                .map(|d| d.certificates.as_slice())
+                .unwrap_or_default(),
+            authorities: roots,
+            attester,
+            declarer,
+            provider,
+            max_crl_age: Some(self.max_crl_age()),
+            budget: self.budget,
+        }
+    }
+
+    fn roots<'a>(
+        &'a self,
+        publisher: &AuthorityId,
+        domains: &'a BTreeMap<AuthorityId, Domain>,
+    ) -> Option<AuthorityRoots<'a>> {
+        Some(AuthorityRoots {
+            anchors: self.policy.authority(publisher)?.anchors(),
+            crls: &domains.get(publisher)?.crls,
+        })
+    }
+
+    fn verify_declaration(
+        &self,
+        item: &Item<'_>,
+        domains: &BTreeMap<AuthorityId, Domain>,
+        at: UnixTime,
+        counters: &Counters,
+    ) -> Result<VerifiedDeclaration, RejectReason> {
+        let roots = self
+            .roots(&item.publisher, domains)
+            .ok_or(RejectReason::UnadmittedAuthority(item.publisher))?;
+        let roots = [roots];
+        let oids = self.policy.eku_oids();
+        let (attester, declarer) = (Profile::attester(oids), Profile::operation_declarer(oids));
+        let counting = Counting {
+            inner: self.provider,
+            counters,
+        };
+        let resolver = self.resolver(
+            &item.publisher,
+            domains,
+            &roots,
+            &attester,
+            &declarer,
+            &counting,
+        );
+        counters
+            .chains
+            .fetch_add(item.envelope.signatures().len() as u64, Ordering::Relaxed);
+        let declaration = VerifiedDeclaration::verify(item.bytes, &resolver, &counting, at)
+            .map_err(attest_rejection)?;
+        let operation = declaration.declaration().operation;
+        if !self.operation_in_scope(&item.publisher, &operation) {
+            return Err(RejectReason::MixAndMatch);
+        }
+        Ok(declaration)
+    }
+
+    fn operation_in_scope(&self, authority: &AuthorityId, operation: &OperationId) -> bool {
+        self.policy
+            .authority(authority)
+            .is_some_and(|a| match a.scope() {
+                Scope::Any => true,
+                Scope::Operations(ops) => ops.contains(operation),
+                Scope::Alliances(_) => false,
+            })
+    }
+
+    fn verify_statement(
+        &self,
+        item: &Item<'_>,
+        domains: &BTreeMap<AuthorityId, Domain>,
+        at: UnixTime,
+        counters: &Counters,
+    ) -> Result<VerifiedAttestation, RejectReason> {
+        let roots = self
+            .roots(&item.publisher, domains)
+            .ok_or(RejectReason::UnadmittedAuthority(item.publisher))?;
+        let roots = [roots];
+        let oids = self.policy.eku_oids();
+        let (attester, declarer) = (Profile::attester(oids), Profile::operation_declarer(oids));
+        let counting = Counting {
+            inner: self.provider,
+            counters,
+        };
+        let resolver = self.resolver(
+            &item.publisher,
+            domains,
+            &roots,
+            &attester,
+            &declarer,
+            &counting,
+        );
+        counters
+            .chains
+            .fetch_add(item.envelope.signatures().len() as u64, Ordering::Relaxed);
+        let verified =
+            verify_attestation(item.bytes, &resolver, &counting, at).map_err(attest_rejection)?;
+        if verified.attestation().author != item.publisher {
+            return Err(RejectReason::ForeignArtifact {
+                publisher: item.publisher,
+                claimed: verified.attestation().author,
+            });
+        }
+        if !self.operation_in_scope(&item.publisher, &verified.attestation().operation) {
+            return Err(RejectReason::MixAndMatch);
+        }
+        Ok(verified)
+    }
+
+    fn admit_one_translation(
+        &self,
+        item: &Item<'_>,
+        domains: &BTreeMap<AuthorityId, Domain>,
+        vocabularies: &BTreeMap<ArtifactId, &VerifiedEnvelope<Vocabulary>>,
+        at: UnixTime,
+        counters: &Counters,
+    ) -> Result<(AdmittedTranslation, Option<CachedTranslation>), RejectReason> {
+        // Locate the vocabularies from the unverified payload; nothing is
+        // decided on it before admit_translation verifies the signatures.
+        let peek: Translation = entente_core::cbor::from_slice(item.envelope.unverified_payload())
+            .map_err(|e| RejectReason::Document(CoseError::Payload(e)))?;
+        let (a, b) = (peek.source.authority, peek.target.authority);
+        for authority in [a, b] {
+            if self.policy.authority(&authority).is_none() {
+                return Err(RejectReason::UnadmittedAuthority(authority));
+            }
+        }
+        let party = item.publisher == a
+            || item.publisher == b
+            || self
+                .policy
+                .coordinators()
+                .iter()
+                .any(|g| g.coordinator == item.publisher && g.source == a && g.target == b);
+        if !party {
+            return Err(RejectReason::NotTranslationParty);
+        }
+        let source = *vocabularies
+            .get(&peek.source.vocabulary)
+            .ok_or(RejectReason::MissingVocabulary(peek.source.vocabulary))?;
+        let target = *vocabularies
+            .get(&peek.target.vocabulary)
+            .ok_or(RejectReason::MissingVocabulary(peek.target.vocabulary))?;
+        let digest = Digest256::sha256(item.bytes);
+        let mut epoch_parts: Vec<&[u8]> = Vec::new();
+        for domain in domains.values() {
+            epoch_parts.push(domain.epoch.as_bytes());
+        }
+        let epoch = Digest256::sha256_parts(&epoch_parts);
+        let id = item.envelope.artifact_id();
+        if let Some(hit) = self
+            .translation_cache
+            .get(&id)
+            .filter(|c| c.envelope == digest && c.epoch == epoch && c.window.contains(at))
+        {
+            Counters::bump(&counters.envelope_hits);
+            let _ = hit.operation;
+            return Ok((hit.admitted.clone(), None));
+        }
+        let counting = Counting {
+            inner: self.provider,
+            counters,
+        };
+        let profile = Profile::translator(self.policy.eku_oids());
+        let trust = |id: &AuthorityId| -> Option<AuthorityTrust<'_>> {
+            Counters::bump(&counters.chains);
+            Some(AuthorityTrust {
+                anchors: self.policy.authority(id)?.anchors(),
+                crls: &domains.get(id)?.crls,
+            })
+        };
+        let pool: &[Certificate] = domains
+            .get(&item.publisher)
+            .map(|d| d.certificates.as_slice())
+            .unwrap_or_default();
+        let context = |operation| AdmissionContext {
+            time: at,
+            operation,
+            provider: &counting,
+            profile: &profile,
+            max_crl_age: Some(self.max_crl_age()),
+            budget: self.budget,
+            trust: &trust,
+            coordinators: self.policy.coordinators(),
+        };
+        // The operations to try: the translation's own, or (scope any) an
+        // operation-free probe and then those of grants for the pair.
+        let any = OperationId::from_digest(Digest256::sha256(b"entente/admit/any-operation/v1"));
+        let mut candidates: Vec<OperationId> = match &peek.scope {
+            Scope::Operations(ops) => ops.clone(),
+            _ => {
+                let mut ops = vec![any];
+                for g in self.policy.coordinators() {
+                    if g.source == a && g.target == b {
+                        if let Scope::Operations(list) = &g.operations {
+                            ops.extend(list.iter().copied());
+                        }
+                    }
+                }
+                ops
+            }
+        };
+        candidates.truncate(MAX_TRANSLATION_OPERATIONS);
+        let mut last = None;
+        for operation in candidates {
+            match admit_translation(
+                &item.envelope,
+                pool,
+                &context(operation),
+                (source.document(), source.artifact_id()),
+                (target.document(), target.artifact_id()),
+            ) {
+                Ok(admitted) => {
+                    let mut window = admitted.translation().validity;
+                    for cert in pool {
+                        window = intersect(window, cert.validity());
+                    }
+                    for domain in domains.values() {
+                        if let Some(w) = domain.crl_window {
+                            window = intersect(window, w);
+                        }
+                    }
+                    let cache = CachedTranslation {
+                        envelope: digest,
+                        epoch,
+                        window,
+                        admitted: admitted.clone(),
+                        operation,
+                    };
+                    return Ok((admitted, Some(cache)));
+                }
+                Err(refusal @ (Refusal::SingleDomain { .. } | Refusal::OutOfScope)) => {
+                    last = Some(refusal);
+                }
+                Err(refusal) => return Err(refusal_rejection(refusal)),
+            }
+        }
+        Err(last.map_or(
+            RejectReason::Translation(Arc::new(Refusal::OutOfScope)),
+            refusal_rejection,
+        ))
+    }
+
+    /// Keeps, per document, the highest version offered if it is not a
+    /// rollback against the durable store; rejects the rest.
+    fn rollback_filter<'b, T>(
+        &self,
+        candidates: Vec<(&'b Item<'b>, T)>,
+        run: &mut Run,
+        key: impl Fn(&T) -> (ArtifactKind, String, Version),
+    ) -> Result<Vec<(&'b Item<'b>, T)>, AdmitError> {
+        let mut best: BTreeMap<DocumentKey, (Version, ArtifactId, usize)> = BTreeMap::new();
+        let mut keyed = Vec::with_capacity(candidates.len());
+        for (i, (item, value)) in candidates.iter().enumerate() {
+            let (kind, id, version) = key(value);
+            let doc = DocumentKey {
+                authority: item.publisher,
+                kind,
+                id,
+            };
+            let artifact = item.envelope.artifact_id();
+            match best.get(&doc) {
+                Some((v, _, _)) if *v > version => {}
+                Some((v, a, _)) if *v == version && *a != artifact => {}
+                _ => {
+                    best.insert(doc.clone(), (version, artifact, i));
+                }
+            }
+            keyed.push((doc, version));
+        }
+        let mut kept = Vec::new();
+        for (i, ((item, value), (doc, version))) in candidates.into_iter().zip(keyed).enumerate() {
+            let artifact = item.envelope.artifact_id();
+            let Some((best_version, best_artifact, best_index)) = best.get(&doc).copied() else {
+                continue;
+            };
+            if best_index != i {
+                let reason = if best_version > version {
+                    RejectReason::Superseded(best_version)
+                } else {
+                    RejectReason::Substitution {
+                        version,
+                        admitted: best_artifact,
+                    }
+                };
+                run.reject(item_rejection(item, reason), item.bytes);
+                continue;
+            }
+            match self.store.check(&doc, version, artifact)? {
+                VersionCheck::Fresh | VersionCheck::Same => kept.push((item, value)),
+                VersionCheck::Older(stored) => run.reject(
+                    item_rejection(
+                        item,
+                        RejectReason::Rollback {
+                            admitted: stored.version,
+                            offered: version,
+                        },
+                    ),
+                    item.bytes,
+                ),
+                VersionCheck::Substituted(stored) => run.reject(
+                    item_rejection(
+                        item,
+                        RejectReason::Substitution {
+                            version,
+                            admitted: stored.artifact,
+                        },
+                    ),
+                    item.bytes,
+                ),
+            }
+        }
+        Ok(kept)
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn build_set(
+        &self,
+        at: UnixTime,
+        vocabularies: &[(&Item<'_>, VerifiedEnvelope<Vocabulary>)],
+        policies: &[(&Item<'_>, (VerifiedEnvelope<Policy>, CompiledPolicy))],
+        translations: &[(&Item<'_>, AdmittedTranslation)],
+        operations: BTreeMap<OperationId, OperationState>,
+        artifacts: Vec<AdmittedArtifact>,
+    ) -> AdmittedSet {
+        let home = self.policy.home();
+        let vocab: BTreeMap<ArtifactId, &Vocabulary> = vocabularies
+            .iter()
+            .map(|(_, v)| (v.artifact_id(), v.document()))
+            .collect();
+        let mut home_policies = Vec::new();
+        let mut home_vocabularies = BTreeSet::new();
+        let mut sorted: Vec<&(VerifiedEnvelope<Policy>, CompiledPolicy)> =
+            policies.iter().map(|(_, p)| p).collect();
+        sorted.sort_by(|a, b| {
+            let (a, b) = (a.0.document(), b.0.document());
+            (a.authority, &a.id, a.version).cmp(&(b.authority, &b.id, b.version))
+        });
+        for (p, compiled) in &sorted {
+            if p.document().authority == home {
+                home_vocabularies.insert(p.document().vocabulary);
+                home_policies.push(HomePolicy {
+                    reference: policy_ref(p),
+                    compiled: compiled.clone(),
+                });
+            }
+        }
+        if home_vocabularies.is_empty() {
+            home_vocabularies.extend(
+                vocabularies
+                    .iter()
+                    .filter(|(_, v)| v.document().authority == home)
+                    .map(|(_, v)| v.artifact_id()),
+            );
+        }
+        // Edges of the vocabulary graph: (from, to, map, translation, coordinated).
+        let mut edges: Vec<Edge> = Vec::new();
+        let mut sorted_translations: Vec<&AdmittedTranslation> =
+            translations.iter().map(|(_, t)| t).collect();
+        sorted_translations.sort_by_key(|t| t.artifact_id());
+        for t in sorted_translations {
+            let doc = t.translation();
+            let coordinated: Vec<(AuthorityId, AuthorityId, AuthorityId)> = t
+                .bases()
+                .iter()
+                .filter_map(|b| match b {
+                    Basis::Coordinator(c) => Some((*c, doc.source.authority, doc.target.authority)),
+                    Basis::DualDomain => None,
+                })
+                .collect();
+            edges.push(Edge {
+                from: doc.source.vocabulary,
+                to: doc.target.vocabulary,
+                map: t.map().clone(),
+                translation: t.artifact_id(),
+                validity: doc.validity,
+                scope: doc.scope.clone(),
+                coordinated: coordinated.clone(),
+            });
+            if doc.direction == Direction::Both {
+                let inverse = doc.inverse().and_then(|inv| {
+                    let (Some(s), Some(g)) = (
+                        vocab.get(&inv.source.vocabulary),
+                        vocab.get(&inv.target.vocabulary),
+                    ) else {
+                        return Err(TranslationError::Empty);
+                    };
+                    inv.resolve(s, inv.source.vocabulary, g, inv.target.vocabulary)
+                });
+                if let Ok(map) = inverse {
+                    edges.push(Edge {
+                        from: doc.target.vocabulary,
+                        to: doc.source.vocabulary,
+                        map,
+                        translation: t.artifact_id(),
+                        validity: doc.validity,
+                        scope: doc.scope.clone(),
+                        coordinated: coordinated.iter().map(|(c, s, g)| (*c, *g, *s)).collect(),
+                    });
+                }
+            }
+        }
+        let mut partners: BTreeMap<AuthorityId, Partner> = self
+            .policy
+            .authorities()
+            .filter(|a| a.id() != home)
+            .map(|a| {
+                (
+                    a.id(),
+                    Partner {
+                        scope: a.scope().clone(),
+                        policies: Vec::new(),
+                        untranslated: Vec::new(),
+                    },
+                )
+            })
+            .collect();
+        for (p, _) in &sorted {
+            let doc = p.document();
+            let Some(partner) = partners.get_mut(&doc.authority) else {
+                continue;
+            };
+            let reference = policy_ref(p);
+            let translated = shortest_path(
+                &edges,
+                doc.vocabulary,
+                &home_vocabularies,
+                self.policy.max_translation_hops(),
+            )
+            .and_then(|path| {
+                let maps: Vec<TermMap> = path.iter().map(|e| e.map.clone()).collect();
+                let map = TermMap::compose_all(&maps, self.policy.max_translation_hops()).ok()?;
+                let source = vocab.get(&doc.vocabulary)?;
+                let target = vocab.get(&map.target())?;
+                let mut validity = Validity {
+                    not_before: UnixTime::from_secs(0),
+                    not_after: UnixTime::from_secs(u64::MAX),
+                };
+                let mut scope = Scope::Any;
+                let mut coordinated = Vec::new();
+                for e in &path {
+                    validity = intersect(validity, e.validity);
+                    scope = intersect_scope(&scope, &e.scope);
+                    coordinated.extend(e.coordinated.iter().copied());
+                }
+                let rendered =
+                    TranslatedPolicy::new(doc, source, &map, target, validity, scope).ok()?;
+                Some(PartnerPolicy {
+                    reference: reference.clone(),
+                    translated: rendered,
+                    translations: path.iter().map(|e| e.translation).collect(),
+                    coordinated,
+                })
+            });
+            match translated {
+                Some(policy) => partner.policies.push(policy),
+                None => partner.untranslated.push(reference),
+            }
+        }
+        AdmittedSet {
+            home,
+            time: at,
+            artifacts,
+            home_policies,
+            partners,
+            grants: self.policy.coordinators().to_vec(),
+            operations,
+        }
+    }
+
+    /// Writes the audit records of an admission, in one durable batch.
+    fn record(
+        &mut self,
+        bundles: &[Bundle],
+        report: &AdmissionReport,
+        events: Vec<PendingEvent>,
+        domains: &BTreeMap<AuthorityId, Domain>,
+        at: UnixTime,
+    ) -> Result<(), AdmitError> {
+        let Some(log) = self.log.as_mut() else {
+            return Ok(());
+        };
+        let recorder = log.recorder();
+        let mut entries = Vec::new();
+        // The admission, with the bundles as received so that it can be
+        // replayed at its time with the CRLs of that time.
+        let encoded: Vec<Vec<u8>> = bundles
+            .iter()
+            .map(Bundle::to_cbor)
+            .collect::<Result<_, _>>()
+            .unwrap_or_default();
+        let total: usize = encoded.iter().map(Vec::len).sum();
+        let record = AdmissionRecord {
+            bundle_digests: encoded.iter().map(|b| Digest256::sha256(b)).collect(),
+            bundles: if total <= entente_audit::MAX_ENTRY_BYTES / 2 {
+                encoded.into_iter().map(Bytes).collect()
+            } else {
+                Vec::new()
+            },
+            admitted: report.admitted.iter().map(|a| a.id).collect(),
+        };
+        let authorities: BTreeSet<AuthorityId> =
+            report.admitted.iter().map(|a| a.authority).collect();
+        entries.push(LogEntry {
+            kind: EntryKind::Admitted,
+            time: at,
+            recorder,
+            operation: None,
+            artifacts: record.admitted.clone(),
+            authorities: authorities.into_iter().collect(),
+            reason: "admitted".to_owned(),
+            evidence: entente_core::cbor::to_vec(&record).map_err(AdmitError::Record)?,
+        });
+        // Disengagements: translations admitted before, now refused
+        // because a certificate they need was revoked.
+        let mut disengaged = BTreeSet::new();
+        for rejection in &report.rejected {
+            let Some(id) = rejection.artifact else {
+                continue;
+            };
+            let Some(before) = self.previous.get(&id) else {
+                continue;
+            };
+            if before.kind != ArtifactKind::Translation {
+                continue;
+            }
+            let revoker = match &rejection.reason {
+                RejectReason::Translation(r) => match r.as_ref() {
+                    Refusal::Revoked { authority, .. } => Some(*authority),
+                    _ => None,
+                },
+                RejectReason::Revoked { .. } => Some(rejection.publisher),
+                _ => None,
+            };
+            if let Some(authority) = revoker {
+                disengaged.insert(id);
+                let evidence = domains
+                    .get(&authority)
+                    .map(|d| {
+                        entente_core::cbor::to_vec(
+                            &d.crl_ders.iter().cloned().map(Bytes).collect::<Vec<_>>(),
+                        )
+                    })
+                    .transpose()
+                    .map_err(AdmitError::Record)?
+                    .unwrap_or_default();
+                entries.push(LogEntry {
+                    kind: EntryKind::Disengagement,
+                    time: at,
+                    recorder,
+                    operation: None,
+                    artifacts: vec![id],
+                    authorities: vec![authority],
+                    reason: "translator_revoked".to_owned(),
+                    evidence: bounded(evidence),
+                });
+            }
+        }
+        for rejection in &report.rejected {
+            entries.push(LogEntry {
+                kind: EntryKind::Rejected,
+                time: at,
+                recorder,
+                operation: None,
+                artifacts: rejection.artifact.into_iter().collect(),
+                authorities: vec![rejection.publisher],
+                reason: rejection.reason.code().to_owned(),
+                evidence: Vec::new(),
+            });
+        }
+        for pending in events {
+            if pending
+                .rejection_artifact
+                .is_some_and(|id| disengaged.contains(&id))
+            {
+                continue; // a disengagement, not an attack
+            }
+            let event = IntegrityEvent {
+                kind: pending.kind,
+                time: at,
+                recorder,
+                offender: Some(pending.offender),
+                operation: pending.operation,
+                artifacts: pending.rejection_artifact.into_iter().collect(),
+                reason: pending.reason,
+                evidence: bounded(pending.evidence),
+            };
+            let signed = log.sign(&event)?;
+            entries.push(EventLog::event_entry(&event, signed));
+        }
+        log.append(&entries)?;
+        Ok(())
+    }
+}
+
+/// Keeps evidence under the audit entry bound; beyond it, its SHA-256.
+fn bounded(evidence: Vec<u8>) -> Vec<u8> {
+    if evidence.len() <= MAX_EVIDENCE {
+        evidence
+    } else {
+        Digest256::sha256(&evidence).as_bytes().to_vec()
+    }
+}
+
+struct Edge {
+    from: ArtifactId,
+    to: ArtifactId,
+    map: TermMap,
+    translation: ArtifactId,
+    validity: Validity,
+    scope: Scope,
+    coordinated: Vec<(AuthorityId, AuthorityId, AuthorityId)>,
+}
+
+/// Breadth-first search for the shortest chain of edges from `from` to a
+/// vocabulary in `to`, at most `max_hops` long; edges are tried in their
+/// (sorted) order, so the result is deterministic.
+fn shortest_path<'e>(
+    edges: &'e [Edge],
+    from: ArtifactId,
+    to: &BTreeSet<ArtifactId>,
+    max_hops: usize,
+) -> Option<Vec<&'e Edge>> {
+    let mut frontier: Vec<(ArtifactId, Vec<&Edge>)> = vec![(from, Vec::new())];
+    let mut visited = BTreeSet::from([from]);
+    for _ in 0..max_hops {
+        let mut next = Vec::new();
+        for (node, path) in &frontier {
+            for edge in edges.iter().filter(|e| e.from == *node) {
+                if !visited.insert(edge.to) {
+                    continue;
+                }
+                let mut extended = path.clone();
+                extended.push(edge);
+                if to.contains(&edge.to) {
+                    return Some(extended);
+                }
+                next.push((edge.to, extended));
+            }
+        }
+        frontier = next;
+    }
+    None
+}
+
+fn intersect(a: Validity, b: Validity) -> Validity {
+    Validity {
+        not_before: a.not_before.max(b.not_before),
+        not_after: a.not_after.min(b.not_after),
+    }
+}
+
+fn intersect_scope(a: &Scope, b: &Scope) -> Scope {
+    match (a, b) {
+        (Scope::Any, other) | (other, Scope::Any) => other.clone(),
+        (Scope::Operations(x), Scope::Operations(y)) => {
+            Scope::Operations(x.iter().filter(|o| y.contains(o)).copied().collect())
+        }
+        (Scope::Alliances(x), Scope::Alliances(y)) => {
+            Scope::Alliances(x.iter().filter(|t| y.contains(t)).cloned().collect())
+        }
+        // Operations and alliance tags cannot be intersected exactly: none.
+        _ => Scope::Operations(Vec::new()),
+    }
+}
+
+fn policy_ref(policy: &VerifiedEnvelope<Policy>) -> PolicyRef {
+    let doc = policy.document();
+    PolicyRef {
+        authority: doc.authority,
+        policy_id: doc.id.clone(),
+        version: doc.version,
+        artifact: policy.artifact_id(),
+    }
+}
+
+struct DocOutcome {
+    chains: Vec<(ChainKey, CachedChain)>,
+    result: Result<(VerifiedDoc, Option<CachedEnvelope>), RejectReason>,
+}
+
+struct PendingEvent {
+    kind: EventKind,
+    offender: AuthorityId,
+    operation: Option<OperationId>,
+    rejection_artifact: Option<ArtifactId>,
+    reason: String,
+    evidence: Vec<u8>,
+}
+
+/// What one admission accumulates.
+struct Run {
+    rejected: Vec<Rejection>,
+    events: Vec<PendingEvent>,
+    items: u64,
+}
+
+impl Run {
+    fn reject(&mut self, rejection: Rejection, bytes: &[u8]) {
+        self.reject_with_evidence(rejection, bytes.to_vec(), None);
+    }
+
+    fn reject_with_evidence(
+        &mut self,
+        rejection: Rejection,
+        evidence: Vec<u8>,
+        operation: Option<OperationId>,
+    ) {
+        if let Some(kind) = rejection.reason.integrity_event() {
+            let offender = match &rejection.reason {
+                RejectReason::UnadmittedAuthority(a) => *a,
+                _ => rejection.publisher,
+            };
+            self.events.push(PendingEvent {
+                kind,
+                offender,
+                operation,
+                rejection_artifact: rejection.artifact,
+                reason: rejection.reason.to_string(),
+                evidence,
+            });
+        }
+        self.rejected.push(rejection);
+    }
+}
+
+fn item_rejection(item: &Item<'_>, reason: RejectReason) -> Rejection {
+    Rejection {
+        artifact: Some(item.envelope.artifact_id()),
+        item: item.at,
+        publisher: item.publisher,
+        reason,
+    }
+}
+
+fn der_rejection(
+    bundle: usize,
+    kind: ArtifactKind,
+    index: usize,
+    publisher: AuthorityId,
+    der: &[u8],
+    error: entente_x509::DecodeError,
+) -> Rejection {
+    Rejection {
+        artifact: Some(ArtifactId::from_digest(Digest256::sha256(der))),
+        item: ItemRef {
+            bundle,
+            kind,
+            index,
+        },
+        publisher,
+        reason: RejectReason::Der(error),
+    }
+}
+
+fn admitted_artifact(item: &Item<'_>, doc_id: String, version: Version) -> AdmittedArtifact {
+    AdmittedArtifact {
+        id: item.envelope.artifact_id(),
+        kind: item.at.kind,
+        authority: item.publisher,
+        doc_id,
+        version,
+    }
+}
+
+fn record_key(item: &Item<'_>, id: String, version: Version) -> (DocumentKey, StoredVersion) {
+    (
+        DocumentKey {
+            authority: item.publisher,
+            kind: item.at.kind,
+            id,
+        },
+        StoredVersion {
+            version,
+            artifact: item.envelope.artifact_id(),
+        },
+    )
+}
+
+/// Classifies a path validation failure.
+fn chain_rejection(
+    kid: Digest256,
+    claimed: AuthorityId,
+    profile: &'static str,
+    error: ValidationError,
+) -> RejectReason {
+    let source = Arc::new(error);
+    match source.as_ref() {
+        ValidationError::Path { rule, .. } => match rule {
+            Rule::Revoked { .. } => RejectReason::Revoked { kid, source },
+            Rule::StaleRevocation { .. } | Rule::RevocationUnavailable => {
+                RejectReason::StaleRevocation { kid, source }
+            }
+            Rule::Profile { .. } => RejectReason::RoleViolation {
+                kid,
+                profile,
+                source,
+            },
+            Rule::Signature(_) | Rule::NameChaining => RejectReason::Impersonation {
+                kid,
+                claimed,
+                source,
+            },
+            _ => RejectReason::Chain { kid, source },
+        },
+        ValidationError::NoIssuer { .. } | ValidationError::NoAnchors => {
+            RejectReason::Impersonation {
+                kid,
+                claimed,
+                source,
+            }
+        }
+        ValidationError::Budget(_) => RejectReason::Chain { kid, source },
+    }
+}
+
+fn envelope_rejection(error: CoseError) -> RejectReason {
+    match error {
+        CoseError::Signature { .. } => RejectReason::ForgedSignature(error),
+        CoseError::Payload(_) | CoseError::ContentType { .. } => RejectReason::Document(error),
+        other => RejectReason::Envelope(other),
+    }
+}
+
+fn attest_rejection(error: AttestError) -> RejectReason {
+    use entente_attest::ResolveError;
+    match error {
+        AttestError::Envelope(e) => envelope_rejection(e),
+        AttestError::Resolve { source, .. } => match source {
+            ResolveError::Unknown(kid) => RejectReason::UnknownSigner(kid),
+            ResolveError::Revoked(kid) => RejectReason::Revoked {
+                kid,
+                source: Arc::new(ValidationError::Path {
+                    position: entente_x509::Position { index: 0, len: 0 },
+                    rule: Rule::RevocationUnavailable,
+                }),
+            },
+            other => RejectReason::Attest(Arc::new(AttestError::Resolve {
+                index: 0,
+                source: other,
+            })),
+        },
+        AttestError::WrongOperation { .. } => RejectReason::MixAndMatch,
+        other => RejectReason::Attest(Arc::new(other)),
+    }
+}
+
+fn refusal_rejection(refusal: Refusal) -> RejectReason {
+    match refusal {
+        Refusal::Translation(
+            error @ (TranslationError::NonMonotone { .. }
+            | TranslationError::UndeclaredLoss(_)
+            | TranslationError::NotInvertible(_)
+            | TranslationError::DuplicateSource { .. }),
+        ) => RejectReason::TranslationWidening(Arc::new(error)),
+        Refusal::Translation(TranslationError::Envelope(error)) => envelope_rejection(error),
+        Refusal::UnknownSigner(kid) => RejectReason::UnknownSigner(kid),
+        Refusal::UnadmittedAuthority(a) => RejectReason::UnadmittedAuthority(a),
+        Refusal::NotCertified { kid, source } => match source.as_ref() {
+            ValidationError::Path {
+                rule: Rule::StaleRevocation { .. } | Rule::RevocationUnavailable,
+                ..
+            } => RejectReason::StaleRevocation {
+                kid,
+                source: Arc::from(source),
+            },
+            ValidationError::Path {
+                rule: Rule::Profile { .. },
+                ..
+            } => RejectReason::RoleViolation {
+                kid,
+                profile: "translator",
+                source: Arc::from(source),
+            },
+            _ => RejectReason::Translation(Arc::new(Refusal::NotCertified { kid, source })),
+        },
+        other => RejectReason::Translation(Arc::new(other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_intersection_is_conservative() {
+        let a = OperationId::from_digest(Digest256::sha256(b"a"));
+        let b = OperationId::from_digest(Digest256::sha256(b"b"));
+        assert_eq!(
+            intersect_scope(&Scope::Any, &Scope::Operations(vec![a])),
+            Scope::Operations(vec![a])
+        );
+        assert_eq!(
+            intersect_scope(&Scope::Operations(vec![a, b]), &Scope::Operations(vec![b])),
+            Scope::Operations(vec![b])
+        );
+        assert_eq!(
+            intersect_scope(
+                &Scope::Operations(vec![a]),
+                &Scope::Alliances(vec!["NATO".into()])
+            ),
+            Scope::Operations(vec![])
+        );
+    }
+}

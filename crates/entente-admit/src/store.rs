@@ -1,0 +1,206 @@
+//! Durable admission state: the highest version admitted per (authority,
+//! document kind, document id), in an embedded ACID store (redb).
+//!
+//! A version is *acknowledged* when [`AdmissionStore::record`] returns: the
+//! write transaction has committed with redb's default immediate durability
+//! (fsync), so a crash after that loses nothing, and a crash before it
+//! leaves the previous state intact (redb's commit is atomic).
+
+use std::path::Path;
+
+use entente_core::{ArtifactId, AuthorityId, Digest256, Version};
+use redb::{Database, ReadableTable as _, TableDefinition};
+
+use crate::report::ArtifactKind;
+
+const VERSIONS: TableDefinition<'static, &[u8], &[u8]> = TableDefinition::new("versions");
+
+/// Which document a version belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DocumentKey {
+    /// The authority whose document it is.
+    pub authority: AuthorityId,
+    /// The kind of document.
+    pub kind: ArtifactKind,
+    /// The document's id within its authority and kind.
+    pub id: String,
+}
+
+impl DocumentKey {
+    fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(33 + self.id.len());
+        out.extend_from_slice(self.authority.as_bytes());
+        out.push(self.kind.code_byte());
+        out.extend_from_slice(self.id.as_bytes());
+        out
+    }
+}
+
+/// The admitted version of a document and the artifact that carried it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StoredVersion {
+    /// The highest version admitted.
+    pub version: Version,
+    /// The artifact admitted at that version (same version, other artifact
+    /// = rollback by substitution).
+    pub artifact: ArtifactId,
+}
+
+impl StoredVersion {
+    fn encode(&self) -> [u8; 40] {
+        let mut out = [0u8; 40];
+        let (v, a) = out.split_at_mut(8);
+        v.copy_from_slice(&self.version.0.to_be_bytes());
+        a.copy_from_slice(self.artifact.as_bytes());
+        out
+    }
+
+    fn decode(bytes: &[u8]) -> Option<Self> {
+        let (v, a) = bytes.split_at_checked(8)?;
+        let version = u64::from_be_bytes(v.try_into().ok()?);
+        let artifact = ArtifactId::from_digest(Digest256::from_slice(a).ok()?);
+        Some(Self {
+            version: Version(version),
+            artifact,
+        })
+    }
+}
+
+/// What the store says of an offered version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VersionCheck {
+    /// Never admitted before, or newer than what was admitted.
+    Fresh,
+    /// The very artifact admitted before.
+    Same,
+    /// Lower than the admitted version.
+    Older(StoredVersion),
+    /// Same version, different artifact.
+    Substituted(StoredVersion),
+}
+
+/// Why the store failed (infrastructure, not input).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database failed.
+    #[error("admission store: {0}")]
+    Database(#[source] Box<redb::Error>),
+    /// A stored value has the wrong shape.
+    #[error("admission store holds a corrupt record")]
+    Corrupt,
+}
+
+fn db<E: Into<redb::Error>>(error: E) -> StoreError {
+    StoreError::Database(Box::new(error.into()))
+}
+
+/// The durable admission state.
+pub struct AdmissionStore {
+    db: Database,
+}
+
+impl core::fmt::Debug for AdmissionStore {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("AdmissionStore").finish_non_exhaustive()
+    }
+}
+
+impl AdmissionStore {
+    /// Opens (creating if needed) the store file at `path`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::init(Database::create(path).map_err(db)?)
+    }
+
+    /// A store that lives in memory only (replays, tests, simulations).
+    pub fn in_memory() -> Result<Self, StoreError> {
+        Self::init(
+            Database::builder()
+                .create_with_backend(redb::backends::InMemoryBackend::new())
+                .map_err(db)?,
+        )
+    }
+
+    fn init(db_handle: Database) -> Result<Self, StoreError> {
+        let txn = db_handle.begin_write().map_err(db)?;
+        txn.open_table(VERSIONS).map_err(db)?;
+        txn.commit().map_err(db)?;
+        Ok(Self { db: db_handle })
+    }
+
+    /// The admitted version of `key`, if any.
+    pub fn get(&self, key: &DocumentKey) -> Result<Option<StoredVersion>, StoreError> {
+        let txn = self.db.begin_read().map_err(db)?;
+        let table = txn.open_table(VERSIONS).map_err(db)?;
+        let value = table.get(key.encode().as_slice()).map_err(db)?;
+        match value {
+            None => Ok(None),
+            Some(guard) => StoredVersion::decode(guard.value())
+                .map(Some)
+                .ok_or(StoreError::Corrupt),
+        }
+    }
+
+    /// Compares an offered version with the admitted one.
+    pub fn check(
+        &self,
+        key: &DocumentKey,
+        version: Version,
+        artifact: ArtifactId,
+    ) -> Result<VersionCheck, StoreError> {
+        Ok(match self.get(key)? {
+            None => VersionCheck::Fresh,
+            Some(stored) if version > stored.version => VersionCheck::Fresh,
+            Some(stored) if version < stored.version => VersionCheck::Older(stored),
+            Some(stored) if stored.artifact == artifact => VersionCheck::Same,
+            Some(stored) => VersionCheck::Substituted(stored),
+        })
+    }
+
+    /// Records admitted versions in one atomic, durable transaction. A
+    /// version never goes down: an entry lower than (or substituting) the
+    /// stored one is skipped, so a caller's mistake cannot undo rollback
+    /// protection. When this returns `Ok`, every entry is acknowledged.
+    pub fn record(&mut self, entries: &[(DocumentKey, StoredVersion)]) -> Result<(), StoreError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let txn = self.db.begin_write().map_err(db)?;
+        {
+            let mut table = txn.open_table(VERSIONS).map_err(db)?;
+            for (key, version) in entries {
+                let encoded = key.encode();
+                let current = match table.get(encoded.as_slice()).map_err(db)? {
+                    Some(guard) => {
+                        Some(StoredVersion::decode(guard.value()).ok_or(StoreError::Corrupt)?)
+                    }
+                    None => None,
+                };
+                if current.is_some_and(|c| c.version >= version.version) {
+                    continue;
+                }
+                table
+                    .insert(encoded.as_slice(), version.encode().as_slice())
+                    .map_err(db)?;
+            }
+        }
+        txn.commit().map_err(db)?;
+        Ok(())
+    }
+
+    /// The number of documents with a stored version.
+    pub fn len(&self) -> Result<usize, StoreError> {
+        let txn = self.db.begin_read().map_err(db)?;
+        let table = txn.open_table(VERSIONS).map_err(db)?;
+        let mut count = 0usize;
+        for item in table.iter().map_err(db)? {
+            item.map_err(db)?;
+            count += 1;
+        }
+        Ok(count)
+    }
+
+    /// Whether nothing is stored.
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        Ok(self.len()? == 0)
+    }
+}

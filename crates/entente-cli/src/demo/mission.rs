@@ -284,6 +284,7 @@ pub(crate) fn evaluations(
     coalition: &Coalition,
     partners: &mut [Partner],
     report: &mut Report,
+    staged: &mut super::output::Staged,
 ) -> Result<Evaluation, DemoError> {
     report.step("Decisions at GBR, with their provenance");
     let gbr = admitter(partners, GBR)?;
@@ -335,6 +336,10 @@ pub(crate) fn evaluations(
     for (id, what, request, permit) in cases {
         let evaluation = evaluate(coalition, gbr, &request)?;
         report.say(format!("{what}: {}", describe(coalition, &evaluation)));
+        staged.add(
+            format!("gbr/requests/{}.json", id.trim_start_matches("evaluate.")),
+            serde_json::to_vec_pretty(&request).map_err(scenario("request JSON"))?,
+        );
         let expected_provenance = match id {
             "evaluate.gbr-reads-deu" | "evaluate.gbr-reads-usa" => {
                 evaluation.provenance.partner.is_some()

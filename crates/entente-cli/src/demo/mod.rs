@@ -83,7 +83,7 @@ pub(crate) fn run(args: &DemoArgs, json: bool) -> Result<ExitCode, DemoError> {
     let mut partners = mission::partners(&coalition, &dir)?;
     mission::admit_everywhere(&coalition, &mut partners, &mut report)?;
     output::publication(&coalition, &mut staged, "before")?;
-    let before = mission::evaluations(&coalition, &mut partners, &mut report)?;
+    let before = mission::evaluations(&coalition, &mut partners, &mut report, &mut staged)?;
     let mut coalition = coalition;
     mission::disengagement(&mut coalition, &mut partners, &before, &mut report)?;
     output::publication(&coalition, &mut staged, "after")?;

@@ -1,0 +1,524 @@
+#![allow(
+    clippy::expect_used,
+    reason = "a benchmark aborts when its setup fails"
+)]
+#![allow(
+    missing_docs,
+    reason = "criterion's macros generate undocumented items"
+)]
+
+//! Admitting bundles with entente-admit, with each crypto backend passed
+//! explicitly, next to the raw ES256 verification it is measured against
+//! (the baseline, in this binary):
+//!
+//! - `admit_raw_es256`: one ES256 verification per backend;
+//! - `admit_cold`: a fresh `Admitter` and a fresh temporary store per
+//!   iteration, bundles of 1, 100 and 10,000 signed policies; the summary
+//!   divides the time by (the signature verifications the report counted ×
+//!   one raw verification);
+//! - `admit_warm_new_version`: after 100 policies were admitted, a new
+//!   version of one of them (goal: one verification + at most 10 %);
+//! - `admit_parallel_10000`: the cold 10,000 admission on a rayon pool of
+//!   1 thread and of 2 threads (goal: speedup ≥ 1.8×);
+//! - peak heap while admitting 10,000 policies, from the counting global
+//!   allocator of this binary.
+//!
+//! Each ratio is printed on a line starting `admit summary:`. In
+//! `-- --test` mode the 10,000 cases shrink to 500 so the run stays short.
+
+use std::time::{Duration, Instant};
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use entente_admit::{
+    AdmissionPolicy, AdmissionStore, AdmitStats, Admitter, AuthorityConfig, AuthorityKind, Bundle,
+    PolicyDocument, Provision, RootSource,
+};
+use entente_core::crypto::AwsLcProvider;
+use entente_core::{
+    AuthorityId, CryptoProvider, Envelope, KeyKind, RustCryptoProvider, SignatureEncoding,
+    Signer as _, SigningKey, UnixTime, Validity, Version,
+};
+use entente_policy::{
+    ClearanceCondition, Effect, LabelCondition, Match, Policy, Rule, Scope, Vocabulary,
+};
+use entente_x509::{Certificate, CertificateAuthority, Crl, EkuOids, dn};
+use peak_alloc::PeakAlloc;
+
+#[global_allocator]
+static ALLOCATOR: PeakAlloc = PeakAlloc;
+
+const T0: u64 = 1_800_000_000;
+const AT: UnixTime = UnixTime::from_secs(T0);
+const DAY: u64 = 86_400;
+/// Items per bundle: under `BundleLimits::default().max_items` (4096), so
+/// 10,000 policies travel in three bundles of one publisher.
+const PER_BUNDLE: usize = 4000;
+/// Policies already admitted before the warm case.
+const WARM_KNOWN: usize = 100;
+
+fn test_mode() -> bool {
+    std::env::args().any(|a| a == "--test")
+}
+
+/// The large case: 10,000, or 500 in `--test` mode.
+fn large() -> usize {
+    if test_mode() { 500 } else { 10_000 }
+}
+
+fn providers() -> [&'static dyn CryptoProvider; 2] {
+    [&RustCryptoProvider, &AwsLcProvider]
+}
+
+fn key(label: &str) -> SigningKey {
+    SigningKey::derive_from_seed(KeyKind::P256, b"bench-admit", label).expect("key")
+}
+
+/// An authority: root CA, one policy signer, a CRL and a vocabulary.
+struct Authority {
+    ca: CertificateAuthority,
+    signer: SigningKey,
+    signer_cert: Certificate,
+    crl: Crl,
+    vocabulary: Vocabulary,
+    vocabulary_bytes: Vec<u8>,
+}
+
+impl Authority {
+    fn new(name: &str, vocabulary: &str) -> Self {
+        let mut ca = CertificateAuthority::new_root(
+            dn(&format!("CN={name} Root")).expect("dn"),
+            key(&format!("{name}/root")),
+            Validity {
+                not_before: UnixTime(T0 - 365 * DAY),
+                not_after: UnixTime(T0 + 3650 * DAY),
+            },
+            None,
+        )
+        .expect("root");
+        let signer = key(&format!("{name}/signer"));
+        let signer_cert = ca
+            .issue_credential(
+                dn(&format!("CN={name} policy signer")).expect("dn"),
+                signer.public_key(),
+                Validity {
+                    not_before: UnixTime(T0 - DAY),
+                    not_after: UnixTime(T0 + 300 * DAY),
+                },
+                vec![EkuOids::default().policy_signer],
+            )
+            .expect("credential");
+        let crl = ca
+            .crl(UnixTime(T0 - 3600), Some(UnixTime(T0 + 30 * DAY)))
+            .expect("crl");
+        let mut vocabulary = Vocabulary::from_json(vocabulary).expect("vocabulary");
+        vocabulary.authority = AuthorityId::from_spki_der(ca.certificate().spki_der());
+        let vocabulary_bytes = vocabulary
+            .sign(&signer, &signer_cert.digest())
+            .expect("sign");
+        Self {
+            ca,
+            signer,
+            signer_cert,
+            crl,
+            vocabulary,
+            vocabulary_bytes,
+        }
+    }
+
+    fn id(&self) -> AuthorityId {
+        AuthorityId::from_spki_der(self.ca.certificate().spki_der())
+    }
+
+    fn config(&self, name: &str, provides: Vec<Provision>) -> AuthorityConfig {
+        AuthorityConfig {
+            name: name.into(),
+            kind: AuthorityKind::National,
+            id: Some(self.id()),
+            roots: vec![RootSource::Pem(
+                self.ca.certificate().to_pem().expect("pem"),
+            )],
+            scope: Scope::Any,
+            provides,
+        }
+    }
+
+    /// Policy `index` at `version`: two rules over the vocabulary.
+    fn policy(&self, index: usize, version: u64) -> Vec<u8> {
+        let vocabulary_id = Envelope::from_slice(&self.vocabulary_bytes)
+            .expect("envelope")
+            .artifact_id();
+        let rule = |id: &str, effect, action: &str| Rule {
+            id: id.into(),
+            effect,
+            authorities: Match::Any,
+            roles: Match::Any,
+            actions: Match::Only(vec![action.into()]),
+            resource: LabelCondition {
+                max_level: self.vocabulary.levels.get(1).map(|l| l.name.clone()),
+                ..LabelCondition::default()
+            },
+            clearance: ClearanceCondition::default(),
+        };
+        Policy {
+            id: format!("policy-{index}"),
+            version: Version(version),
+            authority: self.id(),
+            vocabulary: vocabulary_id,
+            scope: Scope::Any,
+            validity: Validity {
+                not_before: UnixTime(T0 - DAY),
+                not_after: UnixTime(T0 + 365 * DAY),
+            },
+            rules: vec![
+                rule("read", Effect::Permit, "read"),
+                rule("no-dissemination", Effect::Forbid, "disseminate"),
+            ],
+        }
+        .sign(&self.signer, &self.signer_cert.digest())
+        .expect("sign")
+    }
+
+    /// The partner's bundles carrying `policies`: credentials, CRL and
+    /// vocabulary in the first, at most `PER_BUNDLE` items in each.
+    fn bundles(&self, policies: &[Vec<u8>]) -> Vec<Bundle> {
+        let mut bundles = Vec::new();
+        for (i, chunk) in policies.chunks(PER_BUNDLE).enumerate() {
+            let mut bundle = Bundle::new(self.id());
+            if i == 0 {
+                bundle.certificates = vec![self.signer_cert.der().to_vec()];
+                bundle.crls = vec![self.crl.der().to_vec()];
+                bundle.vocabularies = vec![self.vocabulary_bytes.clone()];
+            }
+            bundle.policies = chunk.to_vec();
+            bundles.push(bundle);
+        }
+        bundles
+    }
+}
+
+struct Setup {
+    policy: AdmissionPolicy,
+    partner: Authority,
+    /// `large()` policies at version 1.
+    policies: Vec<Vec<u8>>,
+}
+
+fn setup() -> Setup {
+    let home = Authority::new(
+        "GBR",
+        include_str!("../../crates/entente-policy/examples/vocabularies/gbr.json"),
+    );
+    let partner = Authority::new(
+        "DEU",
+        include_str!("../../crates/entente-policy/examples/vocabularies/deu.json"),
+    );
+    let policy = AdmissionPolicy::from_document(
+        PolicyDocument {
+            home: "GBR".into(),
+            authorities: vec![
+                home.config("GBR", Provision::ALL.to_vec()),
+                partner.config("DEU", vec![Provision::Vocabularies, Provision::Policies]),
+            ],
+            coordinators: Vec::new(),
+            max_translation_hops: 1,
+            max_crl_age_secs: 7 * DAY,
+            clock_skew_secs: 300,
+            disputes: entente_admit::DisputeHandling::Suspend,
+            eku_arc: None,
+        },
+        None,
+    )
+    .expect("admission policy");
+    let policies = (0..large()).map(|i| partner.policy(i, 1)).collect();
+    Setup {
+        policy,
+        partner,
+        policies,
+    }
+}
+
+/// A fresh admitter over a fresh temporary store.
+fn fresh(
+    policy: &AdmissionPolicy,
+    provider: &'static dyn CryptoProvider,
+) -> (Admitter, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = AdmissionStore::open(&dir.path().join("admission.redb")).expect("store");
+    (
+        Admitter::new(policy.clone(), store).with_provider(provider),
+        dir,
+    )
+}
+
+/// One cold admission, timed, with its counters; every policy admitted.
+fn cold_once(
+    policy: &AdmissionPolicy,
+    provider: &'static dyn CryptoProvider,
+    bundles: &[Bundle],
+    expected: usize,
+) -> (Duration, AdmitStats) {
+    let (mut admitter, _dir) = fresh(policy, provider);
+    let start = Instant::now();
+    let admission = admitter.admit(bundles, AT).expect("admission");
+    let elapsed = start.elapsed();
+    assert!(admission.report.rejected.is_empty(), "nothing refused");
+    assert_eq!(
+        admission.report.admitted.len(),
+        expected + 1,
+        "policies + vocabulary"
+    );
+    (elapsed, admission.report.stats)
+}
+
+/// The first `n` policies.
+fn first(policies: &[Vec<u8>], n: usize) -> &[Vec<u8>] {
+    policies.get(..n).expect("enough policies signed")
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples.get(samples.len() / 2).copied().unwrap_or_default()
+}
+
+/// One raw ES256 verification, median of 5 batches.
+fn raw_verify(
+    provider: &dyn CryptoProvider,
+    key: &SigningKey,
+    message: &[u8],
+    sig: &[u8],
+) -> Duration {
+    let batch = if test_mode() { 20 } else { 400 };
+    let samples = (0..5)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..batch {
+                provider
+                    .verify(
+                        key.algorithm(),
+                        SignatureEncoding::Fixed,
+                        key.public_key(),
+                        message,
+                        sig,
+                    )
+                    .expect("verifies");
+            }
+            start.elapsed() / batch
+        })
+        .collect();
+    median(samples)
+}
+
+/// The raw baseline for each backend: a message the size of a signed
+/// policy.
+fn baseline(setup: &Setup) -> (Vec<u8>, Vec<u8>) {
+    let message = setup.policies.first().cloned().unwrap_or_default();
+    let signature = setup
+        .partner
+        .signer
+        .sign(&message, SignatureEncoding::Fixed)
+        .expect("sign");
+    (message, signature)
+}
+
+fn admit_benches(c: &mut Criterion) {
+    let setup = setup();
+    let (message, signature) = baseline(&setup);
+    let key = &setup.partner.signer;
+
+    // Raw ES256, the baseline.
+    let mut group = c.benchmark_group("admit_raw_es256");
+    for provider in providers() {
+        group.bench_function(provider.name(), |b| {
+            b.iter(|| {
+                provider
+                    .verify(
+                        key.algorithm(),
+                        SignatureEncoding::Fixed,
+                        key.public_key(),
+                        &message,
+                        &signature,
+                    )
+                    .expect("verifies")
+            })
+        });
+    }
+    group.finish();
+    let raw: Vec<(&'static dyn CryptoProvider, Duration)> = providers()
+        .into_iter()
+        .map(|p| (p, raw_verify(p, key, &message, &signature)))
+        .collect();
+    for (provider, time) in &raw {
+        println!(
+            "admit summary: raw ES256 verify, {}: {time:?}",
+            provider.name()
+        );
+    }
+
+    // Cold admission.
+    let sizes = [1, 100, large()];
+    let mut group = c.benchmark_group("admit_cold");
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(3));
+    for &n in &sizes {
+        let bundles = setup.partner.bundles(first(&setup.policies, n));
+        for (provider, raw_time) in &raw {
+            let provider = *provider;
+            group.bench_function(format!("{}/{n}", provider.name()), |b| {
+                b.iter_batched(
+                    || fresh(&setup.policy, provider),
+                    |(mut admitter, dir)| {
+                        let admission = admitter.admit(&bundles, AT).expect("admission");
+                        (admission, admitter, dir)
+                    },
+                    BatchSize::PerIteration,
+                )
+            });
+            let runs = if n >= 500 || test_mode() { 1 } else { 5 };
+            let mut times = Vec::new();
+            let mut stats = AdmitStats::default();
+            for _ in 0..runs {
+                let (time, s) = cold_once(&setup.policy, provider, &bundles, n);
+                times.push(time);
+                stats = s;
+            }
+            let time = median(times);
+            let verifications = stats.signature_verifications;
+            let ratio = time.as_secs_f64() / (verifications as f64 * raw_time.as_secs_f64());
+            println!(
+                "admit summary: cold admission, {}, {n} policies: {time:?}; {verifications} signature \
+                 verifications ({:.2} per policy), {} chain validations; \
+                 time / (verifications x raw ES256) = {ratio:.2}",
+                provider.name(),
+                verifications as f64 / n as f64,
+                stats.chain_validations,
+            );
+        }
+    }
+    group.finish();
+
+    // A new version of a known policy, caches warm.
+    let known = setup.partner.bundles(first(&setup.policies, WARM_KNOWN));
+    let mut group = c.benchmark_group("admit_warm_new_version");
+    for (provider, raw_time) in &raw {
+        let provider = *provider;
+        let (mut admitter, _dir) = fresh(&setup.policy, provider);
+        admitter.admit(&known, AT).expect("admission");
+        let mut version = 1;
+        let mut next = |admitter: &mut Admitter| {
+            version += 1;
+            // The vocabulary comes along (a cache hit) so the policy
+            // compiles; the other policies are already known.
+            let bundles = setup.partner.bundles(&[setup.partner.policy(0, version)]);
+            let start = Instant::now();
+            let admission = admitter.admit(&bundles, AT).expect("admission");
+            let elapsed = start.elapsed();
+            assert!(admission.report.rejected.is_empty());
+            (elapsed, admission.report.stats)
+        };
+        group.bench_function(provider.name(), |b| {
+            b.iter_custom(|iters| (0..iters).map(|_| next(&mut admitter).0).sum())
+        });
+        let runs = if test_mode() { 3 } else { 21 };
+        let mut times = Vec::new();
+        let mut stats = AdmitStats::default();
+        for _ in 0..runs {
+            let (time, s) = next(&mut admitter);
+            times.push(time);
+            stats = s;
+        }
+        let time = median(times);
+        println!(
+            "admit summary: warm new version, {}: {time:?}; {} signature verifications, {} cache \
+             hits; time / raw ES256 = {:.2} (goal: 1 verification and <= 1.10)",
+            provider.name(),
+            stats.signature_verifications,
+            stats.cache_hits(),
+            time.as_secs_f64() / raw_time.as_secs_f64(),
+        );
+    }
+    group.finish();
+
+    // Parallel speedup at the large size.
+    let n = large();
+    let bundles = setup.partner.bundles(first(&setup.policies, n));
+    let mut group = c.benchmark_group(format!("admit_parallel_{n}"));
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(3));
+    for (provider, raw_time) in &raw {
+        let provider = *provider;
+        let mut medians = Vec::new();
+        let mut verifications = 0;
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("pool");
+            if provider.name() == AwsLcProvider.name() {
+                group.bench_function(format!("{}/{threads}_threads", provider.name()), |b| {
+                    b.iter_batched(
+                        || fresh(&setup.policy, provider),
+                        |(mut admitter, dir)| {
+                            let admission = pool
+                                .install(|| admitter.admit(&bundles, AT))
+                                .expect("admission");
+                            (admission, admitter, dir)
+                        },
+                        BatchSize::PerIteration,
+                    )
+                });
+            }
+            let runs = if test_mode() { 1 } else { 3 };
+            let times = (0..runs)
+                .map(|_| {
+                    let (time, stats) =
+                        pool.install(|| cold_once(&setup.policy, provider, &bundles, n));
+                    verifications = stats.signature_verifications;
+                    time
+                })
+                .collect();
+            medians.push(median(times));
+        }
+        if let [one, two] = medians[..] {
+            println!(
+                "admit summary: parallel speedup, {}, {n} policies: 1 thread {one:?}, 2 threads \
+                 {two:?}, speedup {:.2}x (goal >= 1.8x); on 1 thread, time / (verifications x \
+                 raw ES256) = {:.2}",
+                provider.name(),
+                one.as_secs_f64() / two.as_secs_f64(),
+                one.as_secs_f64() / (verifications as f64 * raw_time.as_secs_f64()),
+            );
+        }
+    }
+    group.finish();
+
+    // Peak memory while admitting the large set (aws-lc, sequential setup
+    // excluded: the peak is reset after the bundles are built).
+    let bundles = setup.partner.bundles(first(&setup.policies, n));
+    let (mut admitter, _dir) = fresh(&setup.policy, &AwsLcProvider);
+    let before = ALLOCATOR.current_usage();
+    ALLOCATOR.reset_peak_usage();
+    let admission = admitter.admit(&bundles, AT).expect("admission");
+    let peak = ALLOCATOR.peak_usage().saturating_sub(before);
+    let retained = ALLOCATOR.current_usage().saturating_sub(before);
+    assert_eq!(admission.report.admitted.len(), n + 1);
+    let input: usize = first(&setup.policies, n).iter().map(Vec::len).sum();
+    println!(
+        "admit summary: peak heap admitting {n} policies: {:.1} MiB above the {:.1} MiB before \
+         (input {:.1} MiB of signed policies); retained after admission (set, report, caches): \
+         {:.1} MiB",
+        mib(peak),
+        mib(before),
+        mib(input),
+        mib(retained),
+    );
+    drop(admission);
+}
+
+fn mib(bytes: usize) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+criterion_group!(benches, admit_benches);
+criterion_main!(benches);

@@ -14,7 +14,8 @@
 //! `ENTENTE_WRITE_SEEDS=corpus/admit_bundle cargo +nightly fuzz run admit_bundle -- -runs=1`.
 #![no_main]
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 use entente_admit::{
     AdmissionPolicy, AdmissionStore, Admitter, ArtifactKind, AuthorityConfig, AuthorityKind,
@@ -22,8 +23,8 @@ use entente_admit::{
 };
 use entente_core::cose::Envelope;
 use entente_core::{
-    AuthorityId, KeyKind, RustCryptoProvider, Signer as _, SigningKey, UnixTime, Validity,
-    Version,
+    AuthorityId, CryptoError, CryptoProvider, Digest256, KeyKind, PublicKey, RustCryptoProvider,
+    SignatureAlgorithm, SignatureEncoding, Signer as _, SigningKey, UnixTime, Validity, Version,
 };
 use entente_policy::{
     ClearanceCondition, Effect, LabelCondition, Match, Policy, Rule, Scope, Vocabulary,
@@ -50,6 +51,55 @@ const BUDGET: Budget = Budget {
     policy_edges: 256,
     crl_signer_nesting: 1,
 };
+
+/// RustCrypto with its verdicts remembered: verification is a pure
+/// function of its inputs, so remembering it changes no outcome, and the
+/// fixed home bundle (verified on every input) costs nothing after the
+/// first run. Bounded, so the fuzzer's own inputs cannot grow it forever.
+#[derive(Debug, Default)]
+struct Memo {
+    verdicts: Mutex<HashMap<Digest256, Result<(), CryptoError>>>,
+}
+
+const MEMO_ENTRIES: usize = 4096;
+
+impl CryptoProvider for Memo {
+    fn name(&self) -> &'static str {
+        "rustcrypto-memo"
+    }
+
+    fn verify(
+        &self,
+        algorithm: SignatureAlgorithm,
+        encoding: SignatureEncoding,
+        key: &PublicKey,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), CryptoError> {
+        let digest = Digest256::sha256_parts(&[
+            format!("{algorithm:?}/{encoding:?}/{:?}/", key.kind()).as_bytes(),
+            &(key.material().len() as u64).to_be_bytes(),
+            key.material(),
+            &(message.len() as u64).to_be_bytes(),
+            message,
+            signature,
+        ]);
+        let mut verdicts = self.verdicts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(verdict) = verdicts.get(&digest) {
+            return verdict.clone();
+        }
+        let verdict = RustCryptoProvider.verify(algorithm, encoding, key, message, signature);
+        if verdicts.len() < MEMO_ENTRIES {
+            verdicts.insert(digest, verdict.clone());
+        }
+        verdict
+    }
+}
+
+fn provider() -> &'static Memo {
+    static PROVIDER: OnceLock<Memo> = OnceLock::new();
+    PROVIDER.get_or_init(Memo::default)
+}
 
 struct Authority {
     ca: CertificateAuthority,
@@ -163,7 +213,9 @@ impl Authority {
             name: name.into(),
             kind: AuthorityKind::National,
             id: Some(self.id()),
-            roots: vec![RootSource::Pem(self.ca.certificate().to_pem().expect("pem"))],
+            roots: vec![RootSource::Pem(
+                self.ca.certificate().to_pem().expect("pem"),
+            )],
             scope: Scope::Any,
             provides: Provision::ALL.to_vec(),
         }
@@ -252,7 +304,11 @@ fn write_seeds(dir: &std::path::Path, gbr: &mut Authority, deu: &mut Authority) 
             ("STRENG GEHEIM", "TOP SECRET"),
         ]),
         categories: pairs(&[("REL NATO", "REL FVEY")]),
-        actions: pairs(&[("read", "read"), ("write", "write"), ("disseminate", "disseminate")]),
+        actions: pairs(&[
+            ("read", "read"),
+            ("write", "write"),
+            ("disseminate", "disseminate"),
+        ]),
         lossy: Lossiness {
             levels: true,
             categories: true,
@@ -291,9 +347,25 @@ fn write_seeds(dir: &std::path::Path, gbr: &mut Authority, deu: &mut Authority) 
     std::fs::create_dir_all(dir).expect("seed dir");
     for (name, bundle) in seeds {
         let bytes = bundle.to_cbor().expect("encode");
-        assert!(Bundle::from_cbor_with_limits(&bytes, LIMITS).is_ok(), "{name} within limits");
+        assert!(
+            Bundle::from_cbor_with_limits(&bytes, LIMITS).is_ok(),
+            "{name} within limits"
+        );
         std::fs::write(dir.join(name), bytes).expect("write seed");
     }
+}
+
+fn store_path() -> std::path::PathBuf {
+    let dir = std::path::Path::new("/dev/shm");
+    let dir = if dir.is_dir() {
+        dir.to_path_buf()
+    } else {
+        std::env::temp_dir()
+    };
+    dir.join(format!(
+        "entente-fuzz-admit-bundle-{}.redb",
+        std::process::id()
+    ))
 }
 
 fn signed_items(bundle: &Bundle) -> usize {
@@ -322,20 +394,34 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         .chain(&bundle.declarations)
         .chain(&bundle.attestations)
     {
-        assert!(item.len() <= LIMITS.max_item_bytes, "item over the limit decoded");
+        assert!(
+            item.len() <= LIMITS.max_item_bytes,
+            "item over the limit decoded"
+        );
     }
     // Canonical: what decodes re-encodes to the input.
-    assert_eq!(bundle.to_cbor().expect("re-encode"), data, "non-canonical bundle accepted");
+    assert_eq!(
+        bundle.to_cbor().expect("re-encode"),
+        data,
+        "non-canonical bundle accepted"
+    );
 
-    let store = AdmissionStore::in_memory().expect("in-memory store");
+    // A fresh store per input, so no input depends on an earlier one. A
+    // file in tmpfs: redb's in-memory backend zero-fills its regions, which
+    // under coverage instrumentation costs more than the whole admission.
+    let path = store_path();
+    let _ = std::fs::remove_file(&path);
+    let store = AdmissionStore::open(&path).expect("store");
     let mut admitter = Admitter::new(fixture.policy.clone(), store)
-        .with_provider(&RustCryptoProvider)
+        .with_provider(provider())
         .with_parallelism(Parallelism::Sequential)
         .with_budget(BUDGET);
     let bundles = [fixture.home.clone(), bundle];
     let admission = admitter
         .admit(&bundles, UnixTime(T0))
         .expect("admission fails only on store or log errors");
+    drop(admitter);
+    let _ = std::fs::remove_file(&path);
     let report = &admission.report;
 
     // Every signed item is admitted or rejected, exactly once.
@@ -357,7 +443,10 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
             continue;
         }
         if let Some(id) = rejected.artifact {
-            assert!(!report.is_admitted(&id), "an artifact both admitted and rejected");
+            assert!(
+                !report.is_admitted(&id),
+                "an artifact both admitted and rejected"
+            );
         }
     }
     // Trust stores are never merged: an admitted artifact speaks for its

@@ -759,7 +759,7 @@ fn wrong_operation_rejected() {
     // The undeclared operation is out of DEU's admitted scope as well.
     assert!(matches!(
         rejection(&admission, artifact_id(&undeclared)).reason,
-        RejectReason::MixAndMatch | RejectReason::UnknownOperation
+        RejectReason::MixAndMatch
     ));
 }
 
@@ -1573,10 +1573,7 @@ fn oversized_bundle_rejected() {
     let started = Instant::now();
     let refused = Bundle::from_cbor(&bomb);
     assert!(
-        matches!(
-            refused,
-            Err(BundleError::TooManyItems { .. }) | Err(BundleError::Cbor(_))
-        ),
+        matches!(refused, Err(BundleError::TooManyItems { limit }) if limit == BundleLimits::default().max_items),
         "{refused:?}"
     );
     assert!(started.elapsed() < Duration::from_secs(1));

@@ -64,6 +64,18 @@ pub enum IssueError {
     Ia5(#[source] der::Error),
 }
 
+/// Names the certificate an issuer was looked for (0 is the leaf).
+struct NoIssuerAt(usize);
+
+impl fmt::Display for NoIssuerAt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            0 => f.write_str("the leaf: it does not chain to the trust anchors given"),
+            n => write!(f, "the certificate {n} above the leaf"),
+        }
+    }
+}
+
 /// Where in the path a rule was broken.
 ///
 /// Numbered as RFC 5280 §6.1: certificate 1 was issued by the trust anchor,
@@ -101,13 +113,13 @@ pub enum Rule {
     #[error("signature does not verify: {0}")]
     Signature(#[source] CryptoError),
     /// The validation time is before notBefore (§6.1.3 (a)(2)).
-    #[error("not valid before {not_before:?}")]
+    #[error("not valid before {not_before}")]
     NotYetValid {
         /// The certificate's notBefore.
         not_before: UnixTime,
     },
     /// The validation time is after notAfter (§6.1.3 (a)(2)).
-    #[error("expired at {not_after:?}")]
+    #[error("expired at {not_after}")]
     Expired {
         /// The certificate's notAfter.
         not_after: UnixTime,
@@ -140,7 +152,7 @@ pub enum Rule {
     #[error("unknown critical extension {0}")]
     UnknownCriticalExtension(ObjectIdentifier),
     /// The certificate is revoked (§6.1.3 (a)(3)).
-    #[error("revoked ({reason}) at {date:?}")]
+    #[error("revoked ({reason}) at {date}")]
     Revoked {
         /// The reason code of the CRL entry.
         reason: RevocationReason,
@@ -149,7 +161,7 @@ pub enum Rule {
     },
     /// The only CRLs for this certificate are too old: nextUpdate passed or
     /// older than the caller's bound (freeze-attack defence).
-    #[error("revocation data is stale (issued {this_update:?})")]
+    #[error("revocation data is stale (issued {this_update})")]
     StaleRevocation {
         /// thisUpdate of the freshest CRL found.
         this_update: UnixTime,
@@ -180,7 +192,7 @@ pub enum ValidationError {
         rule: Rule,
     },
     /// No issuer (intermediate or trust anchor) was found for a certificate.
-    #[error("no issuer found for the certificate {depth} above the leaf")]
+    #[error("no issuer found for {}", NoIssuerAt(*depth))]
     NoIssuer {
         /// 0 is the leaf.
         depth: usize,

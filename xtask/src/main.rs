@@ -8,6 +8,7 @@ mod ci;
 mod deps;
 mod fuzz;
 mod interop;
+mod report;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -64,6 +65,10 @@ fn run(args: &[&str]) -> Result<()> {
         ["fuzz", target, rest @ ..] if !target.starts_with('-') => {
             fuzz::run_one(&root, target, fuzz_secs(rest)?)
         }
+        ["bench", "--report", rest @ ..] => match rest {
+            ["--existing", extra @ ..] => report::run(&root, true, extra),
+            extra => report::run(&root, false, extra),
+        },
         ["bench", extra @ ..] => run_checked(
             cargo(&root)
                 .args([
@@ -103,6 +108,11 @@ USAGE:
                                      fuzz/corpus/TARGET, log in target/fuzz-logs/TARGET.log
   cargo xtask fuzz all [--time N]    fuzz every target in turn
   cargo xtask bench [ARGS...]        cargo bench -p entente-benches -- ARGS...
+  cargo xtask bench --report [--existing] [ARGS...]
+                                     run every bench, then write medians and same-run ratios
+                                     (against raw ES256, rustls-webpki, Cedar; both backends)
+                                     into docs/PERFORMANCE.md between its GENERATED markers;
+                                     --existing reuses target/criterion without running
   cargo xtask interop                run the interop steps against the Python peers
                                      (venv in target/interop-venv, from interop/requirements.txt)
   cargo xtask help                   this text

@@ -185,47 +185,31 @@ impl Authority {
             None,
         )
         .map_err(scenario("issuing a root"))?;
-        let subject = |role: &str| format!("CN={name} {role},O={organisation}");
-        let policy_signer = credential(
-            &mut ca,
-            keys,
+        let mut issue = |label: &str, role: &str, kind: KeyKind, eku: &Oid| {
+            credential(
+                &mut ca,
+                keys,
+                kind,
+                &format!("{name}/{label}"),
+                &format!("CN={name} {role},O={organisation}"),
+                eku.clone(),
+            )
+        };
+        let policy_signer = issue(
+            "policy",
+            "Policy Signer",
             KeyKind::P256,
-            &format!("{name}/policy"),
-            &subject("Policy Signer"),
-            oids.policy_signer.clone(),
+            &oids.policy_signer,
         )?;
-        let attester = credential(
-            &mut ca,
-            keys,
+        let attester = issue("attester", "Attester", KeyKind::P256, &oids.attester)?;
+        let log = issue("log", "Audit Log", KeyKind::Ed25519, &oids.audit_log)?;
+        let recorder = issue(
+            "recorder",
+            "Integrity Recorder",
             KeyKind::P256,
-            &format!("{name}/attester"),
-            &subject("Attester"),
-            oids.attester.clone(),
+            &oids.audit_log,
         )?;
-        let log = credential(
-            &mut ca,
-            keys,
-            KeyKind::Ed25519,
-            &format!("{name}/log"),
-            &subject("Audit Log"),
-            oids.audit_log.clone(),
-        )?;
-        let recorder = credential(
-            &mut ca,
-            keys,
-            KeyKind::P256,
-            &format!("{name}/recorder"),
-            &subject("Integrity Recorder"),
-            oids.audit_log.clone(),
-        )?;
-        let witness = credential(
-            &mut ca,
-            keys,
-            KeyKind::Ed25519,
-            &format!("{name}/witness"),
-            &subject("Witness"),
-            oids.witness.clone(),
-        )?;
+        let witness = issue("witness", "Witness", KeyKind::Ed25519, &oids.witness)?;
         Ok(Self {
             name,
             kind,

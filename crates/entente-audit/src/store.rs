@@ -109,7 +109,11 @@ fn sync_dir(dir: &Path) -> Result<(), LogError> {
 /// Replaces `path` with `bytes` atomically: temporary file, fsync, rename,
 /// fsync of the directory.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), LogError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+    // A bare file name has the empty path as parent: its directory is ".".
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);

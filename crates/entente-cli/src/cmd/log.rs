@@ -407,14 +407,8 @@ fn witness(ctx: &Ctx, args: &WitnessArgs) -> Result<()> {
             )));
         }
     };
-    // entente_audit::atomic_write syncs the parent directory, which must not
-    // be the empty path of a bare file name.
-    let state_path = match args.state.parent() {
-        Some(p) if p.as_os_str().is_empty() => Path::new(".").join(&args.state),
-        _ => args.state.clone(),
-    };
     let line = witness
-        .cosign_durably(&bytes, &proof, time, &state_path)
+        .cosign_durably(&bytes, &proof, time, &args.state)
         .map_err(|e| CliError::file_err(&args.checkpoint, "refused", &e))?;
     note.push_signature(line)
         .map_err(|e| CliError::file_err(&args.checkpoint, "cannot add cosignature", &e))?;

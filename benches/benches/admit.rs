@@ -15,9 +15,15 @@
 //! - `admit_cold`: a fresh `Admitter` and a fresh temporary store per
 //!   iteration, bundles of 1, 100 and 10,000 signed policies; the summary
 //!   divides the time by (the signature verifications the report counted ×
-//!   one raw verification);
+//!   one raw verification); for 1 and 100 also with the store on tmpfs
+//!   (labelled, not durable) to show what the disk's fsync adds;
 //! - `admit_warm_new_version`: after 100 policies were admitted, a new
-//!   version of one of them (goal: one verification + at most 10 %);
+//!   version of one of them (goal: one verification + at most 10 %); the
+//!   store on disk (the durable configuration) and, labelled `tmpfs`, the
+//!   same store in /dev/shm, where the commit's fsync costs next to
+//!   nothing — the difference is the price of durability;
+//! - `admit summary: durable commit`: one bare `AdmissionStore::record` of
+//!   one version, on disk and on tmpfs (no verification at all);
 //! - `admit_parallel_10000`: the cold 10,000 admission on a rayon pool of
 //!   1 thread and of 2 threads (goal: speedup ≥ 1.8×);
 //! - peak heap while admitting 10,000 policies, from the counting global
@@ -30,13 +36,13 @@ use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use entente_admit::{
-    AdmissionPolicy, AdmissionStore, AdmitStats, Admitter, AuthorityConfig, AuthorityKind, Bundle,
-    PolicyDocument, Provision, RootSource,
+    AdmissionPolicy, AdmissionStore, AdmitStats, Admitter, ArtifactKind, AuthorityConfig,
+    AuthorityKind, Bundle, DocumentKey, PolicyDocument, Provision, RootSource, StoredVersion,
 };
 use entente_core::crypto::AwsLcProvider;
 use entente_core::{
-    AuthorityId, CryptoProvider, Envelope, KeyKind, RustCryptoProvider, SignatureEncoding,
-    Signer as _, SigningKey, UnixTime, Validity, Version,
+    ArtifactId, AuthorityId, CryptoProvider, Digest256, Envelope, KeyKind, RustCryptoProvider,
+    SignatureEncoding, Signer as _, SigningKey, UnixTime, Validity, Version,
 };
 use entente_policy::{
     ClearanceCondition, Effect, LabelCondition, Match, Policy, Rule, Scope, Vocabulary,
@@ -237,12 +243,65 @@ fn setup() -> Setup {
     }
 }
 
+/// Where a bench's store lives.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Storage {
+    /// A temporary directory on disk: the durable configuration.
+    Disk,
+    /// /dev/shm (tmpfs): the fsync of a commit costs next to nothing. Not
+    /// durable; it only measures what the disk's fsync adds.
+    Tmpfs,
+}
+
+impl Storage {
+    const TMPFS: &'static str = "/dev/shm";
+
+    /// The storages available here (tmpfs only where /dev/shm exists).
+    fn available() -> Vec<Self> {
+        let mut out = vec![Self::Disk];
+        if std::path::Path::new(Self::TMPFS).is_dir() {
+            out.push(Self::Tmpfs);
+        }
+        out
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Disk => "store on disk",
+            Self::Tmpfs => "store on tmpfs (/dev/shm, not durable)",
+        }
+    }
+
+    fn suffix(self) -> &'static str {
+        match self {
+            Self::Disk => "",
+            Self::Tmpfs => "/tmpfs",
+        }
+    }
+
+    fn tempdir(self) -> tempfile::TempDir {
+        match self {
+            Self::Disk => tempfile::tempdir().expect("tempdir"),
+            Self::Tmpfs => tempfile::tempdir_in(Self::TMPFS).expect("tempdir on tmpfs"),
+        }
+    }
+}
+
 /// A fresh admitter over a fresh temporary store.
 fn fresh(
     policy: &AdmissionPolicy,
     provider: &'static dyn CryptoProvider,
 ) -> (Admitter, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("tempdir");
+    fresh_on(policy, provider, Storage::Disk)
+}
+
+/// A fresh admitter over a fresh temporary store in `storage`.
+fn fresh_on(
+    policy: &AdmissionPolicy,
+    provider: &'static dyn CryptoProvider,
+    storage: Storage,
+) -> (Admitter, tempfile::TempDir) {
+    let dir = storage.tempdir();
     let store = AdmissionStore::open(&dir.path().join("admission.redb")).expect("store");
     (
         Admitter::new(policy.clone(), store).with_provider(provider),
@@ -257,7 +316,18 @@ fn cold_once(
     bundles: &[Bundle],
     expected: usize,
 ) -> (Duration, AdmitStats) {
-    let (mut admitter, _dir) = fresh(policy, provider);
+    cold_once_on(policy, provider, bundles, expected, Storage::Disk)
+}
+
+/// [`cold_once`] with the store in `storage`.
+fn cold_once_on(
+    policy: &AdmissionPolicy,
+    provider: &'static dyn CryptoProvider,
+    bundles: &[Bundle],
+    expected: usize,
+    storage: Storage,
+) -> (Duration, AdmitStats) {
+    let (mut admitter, _dir) = fresh_on(policy, provider, storage);
     let start = Instant::now();
     let admission = admitter.admit(bundles, AT).expect("admission");
     let elapsed = start.elapsed();
@@ -374,25 +444,35 @@ fn admit_benches(c: &mut Criterion) {
                     BatchSize::PerIteration,
                 )
             });
-            let runs = if n >= 500 || test_mode() { 1 } else { 5 };
-            let mut times = Vec::new();
-            let mut stats = AdmitStats::default();
-            for _ in 0..runs {
-                let (time, s) = cold_once(&setup.policy, provider, &bundles, n);
-                times.push(time);
-                stats = s;
+            // The small sizes also with the store on tmpfs (labelled): what
+            // is left when the disk's fsync is taken out.
+            let storages = if n >= 500 {
+                vec![Storage::Disk]
+            } else {
+                Storage::available()
+            };
+            for storage in storages {
+                let runs = if n >= 500 || test_mode() { 1 } else { 5 };
+                let mut times = Vec::new();
+                let mut stats = AdmitStats::default();
+                for _ in 0..runs {
+                    let (time, s) = cold_once_on(&setup.policy, provider, &bundles, n, storage);
+                    times.push(time);
+                    stats = s;
+                }
+                let time = median(times);
+                let verifications = stats.signature_verifications;
+                let ratio = time.as_secs_f64() / (verifications as f64 * raw_time.as_secs_f64());
+                println!(
+                    "admit summary: cold admission, {}, {n} policies, {}: {time:?}; \
+                     {verifications} signature verifications ({:.2} per policy), {} chain \
+                     validations; time / (verifications x raw ES256) = {ratio:.2}",
+                    provider.name(),
+                    storage.label(),
+                    verifications as f64 / n as f64,
+                    stats.chain_validations,
+                );
             }
-            let time = median(times);
-            let verifications = stats.signature_verifications;
-            let ratio = time.as_secs_f64() / (verifications as f64 * raw_time.as_secs_f64());
-            println!(
-                "admit summary: cold admission, {}, {n} policies: {time:?}; {verifications} signature \
-                 verifications ({:.2} per policy), {} chain validations; \
-                 time / (verifications x raw ES256) = {ratio:.2}",
-                provider.name(),
-                verifications as f64 / n as f64,
-                stats.chain_validations,
-            );
         }
     }
     group.finish();
@@ -400,9 +480,12 @@ fn admit_benches(c: &mut Criterion) {
     // A new version of a known policy, caches warm.
     let known = setup.partner.bundles(first(&setup.policies, WARM_KNOWN));
     let mut group = c.benchmark_group("admit_warm_new_version");
-    for (provider, raw_time) in &raw {
+    for (storage, (provider, raw_time)) in Storage::available()
+        .into_iter()
+        .flat_map(|s| raw.iter().map(move |r| (s, r)))
+    {
         let provider = *provider;
-        let (mut admitter, _dir) = fresh(&setup.policy, provider);
+        let (mut admitter, _dir) = fresh_on(&setup.policy, provider, storage);
         admitter.admit(&known, AT).expect("admission");
         let mut version = 1;
         let mut next = |admitter: &mut Admitter| {
@@ -416,7 +499,7 @@ fn admit_benches(c: &mut Criterion) {
             assert!(admission.report.rejected.is_empty());
             (elapsed, admission.report.stats)
         };
-        group.bench_function(provider.name(), |b| {
+        group.bench_function(format!("{}{}", provider.name(), storage.suffix()), |b| {
             b.iter_custom(|iters| (0..iters).map(|_| next(&mut admitter).0).sum())
         });
         let runs = if test_mode() { 3 } else { 21 };
@@ -429,15 +512,48 @@ fn admit_benches(c: &mut Criterion) {
         }
         let time = median(times);
         println!(
-            "admit summary: warm new version, {}: {time:?}; {} signature verifications, {} cache \
-             hits; time / raw ES256 = {:.2} (goal: 1 verification and <= 1.10)",
+            "admit summary: warm new version, {}, {}: {time:?}; {} signature verifications, {} \
+             cache hits; time / raw ES256 = {:.2} (goal: 1 verification and <= 1.10)",
             provider.name(),
+            storage.label(),
             stats.signature_verifications,
             stats.cache_hits(),
             time.as_secs_f64() / raw_time.as_secs_f64(),
         );
     }
     group.finish();
+
+    // The durable commit alone: one version recorded, no verification.
+    for storage in Storage::available() {
+        let dir = storage.tempdir();
+        let mut store = AdmissionStore::open(&dir.path().join("admission.redb")).expect("store");
+        let runs: u64 = if test_mode() { 5 } else { 51 };
+        let times = (1..=runs)
+            .map(|version| {
+                let entry = (
+                    DocumentKey {
+                        authority: setup.partner.id(),
+                        kind: ArtifactKind::Policy,
+                        id: "policy-0".into(),
+                    },
+                    StoredVersion {
+                        version: Version(version),
+                        artifact: ArtifactId::from_digest(Digest256::sha256(
+                            &version.to_be_bytes(),
+                        )),
+                    },
+                );
+                let start = Instant::now();
+                store.record(&[entry]).expect("record");
+                start.elapsed()
+            })
+            .collect();
+        println!(
+            "admit summary: durable commit (one AdmissionStore::record of one version), {}: {:?}",
+            storage.label(),
+            median(times),
+        );
+    }
 
     // Parallel speedup at the large size.
     let n = large();

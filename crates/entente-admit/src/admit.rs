@@ -6,8 +6,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use entente_attest::{
-    AttestError, AuthorityRoots, OperationState, VerifiedAttestation, VerifiedDeclaration,
-    X509Resolver, verify_attestation,
+    AttestError, AuthorityRoots, CredentialPurpose, CredentialResolver, OperationState,
+    ResolveError, ResolvedSigner, VerifiedAttestation, VerifiedDeclaration, X509Resolver,
+    verify_attestation,
 };
 use entente_audit::{EntryKind, LogEntry};
 use entente_core::cose::{Envelope, VerifiedEnvelope};
@@ -74,6 +75,10 @@ pub struct Admission {
 /// Largest evidence copied into an audit entry; larger evidence is
 /// replaced by its SHA-256 (the audit log bounds entries at 1 MiB).
 const MAX_EVIDENCE: usize = 256 * 1024;
+
+/// Fewest items a thread parses or compiles: both are cheap next to a
+/// thread hand-off.
+const PARSE_BATCH: usize = 64;
 
 /// Most operations tried when deciding a translation's admissibility.
 const MAX_TRANSLATION_OPERATIONS: usize = 16;
@@ -231,6 +236,8 @@ struct Item<'b> {
     at: ItemRef,
     publisher: AuthorityId,
     bytes: &'b [u8],
+    /// SHA-256 of `bytes` (the envelope caches serve identical bytes only).
+    digest: Digest256,
     envelope: Envelope,
 }
 
@@ -374,11 +381,36 @@ impl Admitter {
         Ok(evaluation)
     }
 
+    /// `f` over `items`, in input order, in parallel when so configured.
     fn map<T: Sync, R: Send>(&self, items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+        self.map_batched(items, 1, f)
+    }
+
+    /// [`Self::map`] where a thread takes at least `batch` items: a stage
+    /// with fewer than two batches runs on the calling thread, since waking
+    /// another thread would cost more than it saves. The result does not
+    /// depend on the choice.
+    fn map_batched<T: Sync, R: Send>(
+        &self,
+        items: &[T],
+        batch: usize,
+        f: impl Fn(&T) -> R + Sync + Send,
+    ) -> Vec<R> {
+        let batch = batch.max(1);
         match self.parallelism {
-            Parallelism::Parallel => items.par_iter().map(f).collect(),
-            Parallelism::Sequential => items.iter().map(f).collect(),
+            Parallelism::Parallel if items.len() >= batch.saturating_mul(2) => {
+                items.par_iter().with_min_len(batch).map(f).collect()
+            }
+            _ => items.iter().map(f).collect(),
         }
+    }
+
+    /// The verified envelope cached for `item`: same id, identical bytes,
+    /// same publisher.
+    fn cached_envelope(&self, item: &Item<'_>) -> Option<&CachedEnvelope> {
+        self.envelope_cache
+            .get(&item.envelope.artifact_id())
+            .filter(|c| c.envelope == item.digest && c.authority == item.publisher)
     }
 
     /// Admits what `bundles` carry at time `at`.
@@ -423,8 +455,10 @@ impl Admitter {
             }
         }
         run.items += raw.len() as u64;
-        let parsed = self.map(&raw, |(at, publisher, bytes)| {
-            (*at, *publisher, *bytes, Envelope::from_slice(bytes))
+        // Parsing is cheap next to a thread hand-off: large batches only.
+        let parsed = self.map_batched(&raw, PARSE_BATCH, |(at, publisher, bytes)| {
+            let parsed = Envelope::from_slice(bytes).map(|e| (Digest256::sha256(bytes), e));
+            (*at, *publisher, *bytes, parsed)
         });
         let mut seen = BTreeSet::new();
         let mut items = Vec::new();
@@ -436,14 +470,14 @@ impl Admitter {
                 reason,
             };
             let Some(authority) = self.policy.authority(&publisher) else {
-                let artifact = envelope.as_ref().ok().map(Envelope::artifact_id);
+                let artifact = envelope.as_ref().ok().map(|(_, e)| e.artifact_id());
                 run.reject(
                     reject(RejectReason::UnadmittedAuthority(publisher), artifact),
                     bytes,
                 );
                 continue;
             };
-            let envelope = match envelope {
+            let (digest, envelope) = match envelope {
                 Ok(e) => e,
                 Err(error) => {
                     run.reject(reject(RejectReason::Envelope(error), None), bytes);
@@ -468,6 +502,7 @@ impl Admitter {
                 at: item_ref,
                 publisher,
                 bytes,
+                digest,
                 envelope,
             });
         }
@@ -477,21 +512,29 @@ impl Admitter {
         };
 
         // Stage 3: chains, revocation, signatures, profiles for vocabularies
-        // and policies (parallel).
+        // and policies. Each distinct signer credential is validated once
+        // (in parallel), then every envelope is checked against the shared
+        // results (in parallel).
         let documents: Vec<&Item<'_>> = items
             .iter()
             .filter(|i| matches!(i.at.kind, ArtifactKind::Vocabulary | ArtifactKind::Policy))
             .collect();
-        let verified = self.map(&documents, |item| {
-            self.verify_document(item, &domains, at, &counters)
+        let signers = self.document_signers(&documents, &domains, at, &counters);
+        // Handing work to another thread costs more than a cache hit: in
+        // parallel only when two or more envelopes need verifying.
+        let misses = documents
+            .iter()
+            .filter(|item| self.cached_envelope(item).is_none())
+            .count();
+        let batch = if misses >= 2 { 1 } else { documents.len() };
+        let verified = self.map_batched(&documents, batch, |item| {
+            self.verify_document(item, &signers, &counters)
         });
-        let mut new_chains = Vec::new();
         let mut new_envelopes = Vec::new();
         let mut vocabularies: Vec<(&Item<'_>, VerifiedEnvelope<Vocabulary>)> = Vec::new();
         let mut policies: Vec<(&Item<'_>, VerifiedEnvelope<Policy>)> = Vec::new();
         for (item, outcome) in documents.iter().zip(verified) {
-            new_chains.extend(outcome.chains);
-            match outcome.result {
+            match outcome {
                 Ok((doc, cached)) => {
                     if let Some(c) = cached {
                         new_envelopes.push((item.envelope.artifact_id(), c));
@@ -504,13 +547,18 @@ impl Admitter {
                 Err(reason) => run.reject(item_rejection(item, reason), item.bytes),
             }
         }
-        self.chain_cache.extend(new_chains);
+        self.chain_cache.extend(signers.fresh);
         self.envelope_cache.extend(new_envelopes);
 
         // Stage 4: operations — declarations, then attestations in order.
+        // Each distinct (publisher, credential, purpose) is resolved once
+        // (in parallel) before the statements are checked (in parallel).
         let declarations = pick(ArtifactKind::Declaration);
+        let attestations = pick(ArtifactKind::Attestation);
+        let statement_signers =
+            self.statement_signers(&declarations, &attestations, &domains, at, &counters);
         let declared = self.map(&declarations, |item| {
-            self.verify_declaration(item, &domains, at, &counters)
+            self.verify_declaration(item, &domains, &statement_signers, at, &counters)
         });
         let mut declared_ok = Vec::new();
         for (item, result) in declarations.iter().zip(declared) {
@@ -536,9 +584,8 @@ impl Admitter {
             to_record.push(record_key(item, op.to_string(), epoch));
             operations.insert(op, OperationState::new(declaration.clone()));
         }
-        let attestations = pick(ArtifactKind::Attestation);
         let attested = self.map(&attestations, |item| {
-            self.verify_statement(item, &domains, at, &counters)
+            self.verify_statement(item, &domains, &statement_signers, at, &counters)
         });
         for (item, result) in attestations.iter().zip(attested) {
             let verified = match result {
@@ -607,29 +654,24 @@ impl Admitter {
             .iter()
             .map(|(_, v)| (v.artifact_id(), v))
             .collect();
-        let mut compiled_policies = Vec::new();
-        for (item, policy) in policies {
+        // Compiled in parallel; the outcomes are taken in input order.
+        let compiled = self.map_batched(&policies, PARSE_BATCH, |(item, policy)| {
             if disputed(&policy.artifact_id()) {
-                run.reject(item_rejection(item, RejectReason::Disputed), item.bytes);
-                continue;
+                return Err(RejectReason::Disputed);
             }
             let vocabulary_id = policy.document().vocabulary;
-            let Some(vocabulary) = vocab_by_id
+            let vocabulary = vocab_by_id
                 .get(&vocabulary_id)
                 .filter(|v| v.document().authority == item.publisher)
-            else {
-                run.reject(
-                    item_rejection(item, RejectReason::MissingVocabulary(vocabulary_id)),
-                    item.bytes,
-                );
-                continue;
-            };
-            match CompiledPolicy::from_verified(&policy, vocabulary) {
+                .ok_or(RejectReason::MissingVocabulary(vocabulary_id))?;
+            CompiledPolicy::from_verified(policy, vocabulary)
+                .map_err(|error| RejectReason::Compile(Arc::new(error)))
+        });
+        let mut compiled_policies = Vec::with_capacity(policies.len());
+        for ((item, policy), outcome) in policies.into_iter().zip(compiled) {
+            match outcome {
                 Ok(compiled) => compiled_policies.push((item, (policy, compiled))),
-                Err(error) => run.reject(
-                    item_rejection(item, RejectReason::Compile(Arc::new(error))),
-                    item.bytes,
-                ),
+                Err(reason) => run.reject(item_rejection(item, reason), item.bytes),
             }
         }
         let compiled_policies = self.rollback_filter(compiled_policies, &mut run, |(p, _)| {
@@ -692,7 +734,6 @@ impl Admitter {
             &compiled_policies,
             &admitted_translations,
             operations,
-            admitted.clone(),
         );
 
         // Stage 8: durable state, then the audit record.
@@ -852,8 +893,58 @@ impl Admitter {
         self.epochs = domains.iter().map(|(id, d)| (*id, d.epoch)).collect();
     }
 
+    /// Validates each distinct policy-signer credential that signs one of
+    /// `documents` once, in parallel, through the chain cache: N documents
+    /// signed by one credential cost one validation, not N.
+    fn document_signers(
+        &self,
+        documents: &[&Item<'_>],
+        domains: &BTreeMap<AuthorityId, Domain>,
+        at: UnixTime,
+        counters: &Counters,
+    ) -> DocumentSigners {
+        let mut wanted: Vec<(Digest256, AuthorityId)> = documents
+            .iter()
+            .flat_map(|item| {
+                item.envelope
+                    .signatures()
+                    .iter()
+                    .map(|info| (info.kid, item.publisher))
+            })
+            .collect();
+        // Sorted, so the validations (and their counts) do not depend on
+        // the thread count.
+        wanted.sort_unstable();
+        wanted.dedup();
+        let profile = Profile::policy_signer(self.policy.eku_oids());
+        let outcomes = self.map(&wanted, |(kid, authority)| {
+            let mut fresh = None;
+            let outcome = self.chain(
+                kid,
+                *authority,
+                &profile,
+                "policy-signer",
+                domains,
+                at,
+                counters,
+                &mut fresh,
+            );
+            (outcome, fresh)
+        });
+        let mut signers = DocumentSigners {
+            by_kid: HashMap::with_capacity(wanted.len()),
+            fresh: Vec::new(),
+        };
+        for (wanted, (outcome, fresh)) in wanted.into_iter().zip(outcomes) {
+            signers.by_kid.insert(wanted, outcome);
+            signers.fresh.extend(fresh);
+        }
+        signers
+    }
+
     /// Validates the certificate `kid` in `authority`'s domain under
-    /// `profile`, through the cache.
+    /// `profile`, through the cache; a fresh validation is left in `fresh`
+    /// for the cache.
     #[allow(clippy::too_many_arguments)]
     fn chain(
         &self,
@@ -864,8 +955,8 @@ impl Admitter {
         domains: &BTreeMap<AuthorityId, Domain>,
         at: UnixTime,
         counters: &Counters,
-        fresh: &mut Vec<(ChainKey, CachedChain)>,
-    ) -> Result<PublicKey, RejectReason> {
+        fresh: &mut Option<(ChainKey, CachedChain)>,
+    ) -> Result<SignerKey, RejectReason> {
         let domain = domains
             .get(&authority)
             .ok_or(RejectReason::UnadmittedAuthority(authority))?;
@@ -881,8 +972,10 @@ impl Admitter {
             epoch: domain.epoch,
         };
         if let Some(hit) = self.chain_cache.get(&key).filter(|c| c.window.contains(at)) {
-            Counters::bump(&counters.chain_hits);
-            return Ok(hit.key.clone());
+            return Ok(SignerKey {
+                key: hit.key.clone(),
+                cached: true,
+            });
         }
         let leaf = domain
             .certificates
@@ -939,61 +1032,44 @@ impl Admitter {
                     window = intersect(window, crl_window);
                 }
                 let key_out = chain.leaf_key().clone();
-                fresh.push((
+                *fresh = Some((
                     key,
                     CachedChain {
                         key: key_out.clone(),
                         window,
                     },
                 ));
-                Ok(key_out)
+                Ok(SignerKey {
+                    key: key_out,
+                    cached: false,
+                })
             }
             Err(error) => Err(chain_rejection(*kid, authority, profile_name, error)),
         }
     }
 
+    /// Checks one vocabulary or policy against its signers' validated
+    /// chains (`signers`, from [`Self::document_signers`]): the first
+    /// signature whose chain failed decides the rejection.
     fn verify_document(
         &self,
         item: &Item<'_>,
-        domains: &BTreeMap<AuthorityId, Domain>,
-        at: UnixTime,
+        signers: &DocumentSigners,
         counters: &Counters,
-    ) -> DocOutcome {
-        let mut chains = Vec::new();
-        let result = self.verify_document_inner(item, domains, at, counters, &mut chains);
-        DocOutcome { chains, result }
-    }
-
-    fn verify_document_inner(
-        &self,
-        item: &Item<'_>,
-        domains: &BTreeMap<AuthorityId, Domain>,
-        at: UnixTime,
-        counters: &Counters,
-        chains: &mut Vec<(ChainKey, CachedChain)>,
     ) -> Result<(VerifiedDoc, Option<CachedEnvelope>), RejectReason> {
-        let oids = self.policy.eku_oids();
-        let profile = Profile::policy_signer(oids);
-        let mut keys = Vec::new();
+        let mut keys = Vec::with_capacity(item.envelope.signatures().len());
         for info in item.envelope.signatures() {
-            keys.push(self.chain(
-                &info.kid,
-                item.publisher,
-                &profile,
-                "policy-signer",
-                domains,
-                at,
-                counters,
-                chains,
-            )?);
+            let signer = signers
+                .by_kid
+                .get(&(info.kid, item.publisher))
+                .cloned()
+                .unwrap_or(Err(RejectReason::UnknownSigner(info.kid)))?;
+            if signer.cached {
+                Counters::bump(&counters.chain_hits);
+            }
+            keys.push(signer.key);
         }
-        let digest = Digest256::sha256(item.bytes);
-        let id = item.envelope.artifact_id();
-        let cached = self
-            .envelope_cache
-            .get(&id)
-            .filter(|c| c.envelope == digest && c.authority == item.publisher);
-        let (doc, fresh) = if let Some(hit) = cached {
+        let (doc, fresh) = if let Some(hit) = self.cached_envelope(item) {
             Counters::bump(&counters.envelope_hits);
             (hit.doc.clone(), None)
         } else {
@@ -1015,7 +1091,7 @@ impl Admitter {
                 ),
             };
             let fresh = CachedEnvelope {
-                envelope: digest,
+                envelope: item.digest,
                 authority: item.publisher,
                 doc: doc.clone(),
             };
@@ -1045,27 +1121,89 @@ impl Admitter {
         Ok((doc, fresh))
     }
 
-    fn resolver<'a>(
-        &'a self,
+    /// Resolves, once each, the distinct credentials that sign
+    /// `declarations` (as operation declarers) and `attestations` (as
+    /// attesters), in parallel; failures are left to be resolved again by
+    /// the statement that needs them, so that it reports its own error.
+    fn statement_signers(
+        &self,
+        declarations: &[&Item<'_>],
+        attestations: &[&Item<'_>],
+        domains: &BTreeMap<AuthorityId, Domain>,
+        at: UnixTime,
+        counters: &Counters,
+    ) -> StatementSigners {
+        let purposes = [
+            (declarations, CredentialPurpose::OperationDeclarer),
+            (attestations, CredentialPurpose::Attester),
+        ];
+        let mut wanted: Vec<(AuthorityId, Digest256, CredentialPurpose)> = purposes
+            .iter()
+            .flat_map(|(items, purpose)| {
+                items.iter().flat_map(move |item| {
+                    item.envelope
+                        .signatures()
+                        .iter()
+                        .map(move |info| (item.publisher, info.kid, *purpose))
+                })
+            })
+            .collect();
+        // Sorted, so the validations do not depend on the thread count.
+        wanted.sort_unstable();
+        wanted.dedup();
+        let none = StatementSigners::new();
+        let resolved = self.map(&wanted, |(publisher, kid, purpose)| {
+            self.with_resolver(publisher, domains, &none, at, counters, |resolver, _| {
+                resolver.resolve(kid, *purpose, at).ok()
+            })
+            .ok()
+            .flatten()
+        });
+        wanted.into_iter().zip(resolved).collect()
+    }
+
+    /// Runs `f` with `publisher`'s credential resolver (its certificates,
+    /// roots and CRLs only, answering from `signers` where it can) and the
+    /// counting provider.
+    #[allow(clippy::too_many_arguments)]
+    fn with_resolver<R>(
+        &self,
         publisher: &AuthorityId,
-        domains: &'a BTreeMap<AuthorityId, Domain>,
-        roots: &'a [AuthorityRoots<'a>],
-        attester: &'a Profile,
-        declarer: &'a Profile,
-        provider: &'a dyn CryptoProvider,
-    ) -> X509Resolver<'a> {
-        X509Resolver {
-            certificates: domains
-                .get(publisher)
-                .map(|d| d.certificates.as_slice())
-                .unwrap_or_default(),
-            authorities: roots,
-            attester,
-            declarer,
-            provider,
-            max_crl_age: Some(self.max_crl_age()),
-            budget: self.budget,
-        }
+        domains: &BTreeMap<AuthorityId, Domain>,
+        signers: &StatementSigners,
+        at: UnixTime,
+        counters: &Counters,
+        f: impl FnOnce(&dyn CredentialResolver, &dyn CryptoProvider) -> R,
+    ) -> Result<R, RejectReason> {
+        let roots = self
+            .roots(publisher, domains)
+            .ok_or(RejectReason::UnadmittedAuthority(*publisher))?;
+        let roots = [roots];
+        let oids = self.policy.eku_oids();
+        let (attester, declarer) = (Profile::attester(oids), Profile::operation_declarer(oids));
+        let counting = Counting {
+            inner: self.provider,
+            counters,
+        };
+        let resolver = SharedResolver {
+            inner: X509Resolver {
+                certificates: domains
+                    .get(publisher)
+                    .map(|d| d.certificates.as_slice())
+                    .unwrap_or_default(),
+                authorities: &roots,
+                attester: &attester,
+                declarer: &declarer,
+                provider: &counting,
+                max_crl_age: Some(self.max_crl_age()),
+                budget: self.budget,
+            },
+            publisher: *publisher,
+            signers,
+            at,
+            counters,
+        };
+        Ok(f(&resolver, &counting))
     }
 
     fn roots<'a>(
@@ -1083,31 +1221,21 @@ impl Admitter {
         &self,
         item: &Item<'_>,
         domains: &BTreeMap<AuthorityId, Domain>,
+        signers: &StatementSigners,
         at: UnixTime,
         counters: &Counters,
     ) -> Result<VerifiedDeclaration, RejectReason> {
-        let roots = self
-            .roots(&item.publisher, domains)
-            .ok_or(RejectReason::UnadmittedAuthority(item.publisher))?;
-        let roots = [roots];
-        let oids = self.policy.eku_oids();
-        let (attester, declarer) = (Profile::attester(oids), Profile::operation_declarer(oids));
-        let counting = Counting {
-            inner: self.provider,
-            counters,
-        };
-        let resolver = self.resolver(
-            &item.publisher,
-            domains,
-            &roots,
-            &attester,
-            &declarer,
-            &counting,
-        );
-        counters
-            .chains
-            .fetch_add(item.envelope.signatures().len() as u64, Ordering::Relaxed);
-        let declaration = VerifiedDeclaration::verify(item.bytes, &resolver, &counting, at)
+        let declaration = self
+            .with_resolver(
+                &item.publisher,
+                domains,
+                signers,
+                at,
+                counters,
+                |resolver, provider| {
+                    VerifiedDeclaration::verify(item.bytes, resolver, provider, at)
+                },
+            )?
             .map_err(attest_rejection)?;
         let operation = declaration.declaration().operation;
         if !self.operation_in_scope(&item.publisher, &operation) {
@@ -1130,32 +1258,20 @@ impl Admitter {
         &self,
         item: &Item<'_>,
         domains: &BTreeMap<AuthorityId, Domain>,
+        signers: &StatementSigners,
         at: UnixTime,
         counters: &Counters,
     ) -> Result<VerifiedAttestation, RejectReason> {
-        let roots = self
-            .roots(&item.publisher, domains)
-            .ok_or(RejectReason::UnadmittedAuthority(item.publisher))?;
-        let roots = [roots];
-        let oids = self.policy.eku_oids();
-        let (attester, declarer) = (Profile::attester(oids), Profile::operation_declarer(oids));
-        let counting = Counting {
-            inner: self.provider,
-            counters,
-        };
-        let resolver = self.resolver(
-            &item.publisher,
-            domains,
-            &roots,
-            &attester,
-            &declarer,
-            &counting,
-        );
-        counters
-            .chains
-            .fetch_add(item.envelope.signatures().len() as u64, Ordering::Relaxed);
-        let verified =
-            verify_attestation(item.bytes, &resolver, &counting, at).map_err(attest_rejection)?;
+        let verified = self
+            .with_resolver(
+                &item.publisher,
+                domains,
+                signers,
+                at,
+                counters,
+                |resolver, provider| verify_attestation(item.bytes, resolver, provider, at),
+            )?
+            .map_err(attest_rejection)?;
         if verified.attestation().author != item.publisher {
             return Err(RejectReason::ForeignArtifact {
                 publisher: item.publisher,
@@ -1202,7 +1318,7 @@ impl Admitter {
         let target = *vocabularies
             .get(&peek.target.vocabulary)
             .ok_or(RejectReason::MissingVocabulary(peek.target.vocabulary))?;
-        let digest = Digest256::sha256(item.bytes);
+        let digest = item.digest;
         let mut epoch_parts: Vec<&[u8]> = Vec::new();
         for domain in domains.values() {
             epoch_parts.push(domain.epoch.as_bytes());
@@ -1329,32 +1445,50 @@ impl Admitter {
             }
             keyed.push((doc, version));
         }
+        // The store is asked once, for the best offer of each document.
+        let winners: Vec<bool> = keyed
+            .iter()
+            .enumerate()
+            .map(|(i, (doc, _))| best.get(doc).is_some_and(|(_, _, b)| *b == i))
+            .collect();
+        let offers: Vec<(&DocumentKey, Version, ArtifactId)> = candidates
+            .iter()
+            .zip(&keyed)
+            .zip(&winners)
+            .filter(|(_, winner)| **winner)
+            .map(|(((item, _), (doc, version)), _)| (doc, *version, item.envelope.artifact_id()))
+            .collect();
+        let mut checks = self.store.check_all(&offers)?.into_iter();
         let mut kept = Vec::new();
-        for (i, ((item, value), (doc, version))) in candidates.into_iter().zip(keyed).enumerate() {
-            let artifact = item.envelope.artifact_id();
-            let Some((best_version, best_artifact, best_index)) = best.get(&doc).copied() else {
+        for (((item, value), (doc, version)), winner) in
+            candidates.into_iter().zip(&keyed).zip(winners)
+        {
+            let Some((best_version, best_artifact, _)) = best.get(doc).copied() else {
                 continue;
             };
-            if best_index != i {
-                let reason = if best_version > version {
+            if !winner {
+                let reason = if best_version > *version {
                     RejectReason::Superseded(best_version)
                 } else {
                     RejectReason::Substitution {
-                        version,
+                        version: *version,
                         admitted: best_artifact,
                     }
                 };
                 run.reject(item_rejection(item, reason), item.bytes);
                 continue;
             }
-            match self.store.check(&doc, version, artifact)? {
+            let Some(check) = checks.next() else {
+                continue;
+            };
+            match check {
                 VersionCheck::Fresh | VersionCheck::Same => kept.push((item, value)),
                 VersionCheck::Older(stored) => run.reject(
                     item_rejection(
                         item,
                         RejectReason::Rollback {
                             admitted: stored.version,
-                            offered: version,
+                            offered: *version,
                         },
                     ),
                     item.bytes,
@@ -1363,7 +1497,7 @@ impl Admitter {
                     item_rejection(
                         item,
                         RejectReason::Substitution {
-                            version,
+                            version: *version,
                             admitted: stored.artifact,
                         },
                     ),
@@ -1382,7 +1516,6 @@ impl Admitter {
         policies: &[(&Item<'_>, (VerifiedEnvelope<Policy>, CompiledPolicy))],
         translations: &[(&Item<'_>, AdmittedTranslation)],
         operations: BTreeMap<OperationId, OperationState>,
-        artifacts: Vec<AdmittedArtifact>,
     ) -> AdmittedSet {
         let home = self.policy.home();
         let vocab: BTreeMap<ArtifactId, &Vocabulary> = vocabularies
@@ -1521,7 +1654,8 @@ impl Admitter {
         AdmittedSet {
             home,
             time: at,
-            artifacts,
+            // Filled from the report, once it is sorted.
+            artifacts: Vec::new(),
             home_policies,
             partners,
             grants: self.policy.coordinators().to_vec(),
@@ -1735,9 +1869,54 @@ fn policy_ref(policy: &VerifiedEnvelope<Policy>) -> PolicyRef {
     }
 }
 
-struct DocOutcome {
-    chains: Vec<(ChainKey, CachedChain)>,
-    result: Result<(VerifiedDoc, Option<CachedEnvelope>), RejectReason>,
+/// Declaration and attestation signers resolved once per admission:
+/// (publisher, credential, purpose) → the signer, or `None` when the
+/// resolution failed (the statement then resolves again for its error).
+type StatementSigners =
+    HashMap<(AuthorityId, Digest256, CredentialPurpose), Option<ResolvedSigner>>;
+
+/// A publisher's [`X509Resolver`] that answers from the signers resolved
+/// earlier in this admission (same publisher, credential, purpose and
+/// time) and otherwise validates, counting each validation.
+struct SharedResolver<'a> {
+    inner: X509Resolver<'a>,
+    publisher: AuthorityId,
+    signers: &'a StatementSigners,
+    at: UnixTime,
+    counters: &'a Counters,
+}
+
+impl CredentialResolver for SharedResolver<'_> {
+    fn resolve(
+        &self,
+        kid: &Digest256,
+        purpose: CredentialPurpose,
+        at: UnixTime,
+    ) -> Result<ResolvedSigner, ResolveError> {
+        if at == self.at {
+            if let Some(Some(signer)) = self.signers.get(&(self.publisher, *kid, purpose)) {
+                return Ok(signer.clone());
+            }
+        }
+        Counters::bump(&self.counters.chains);
+        self.inner.resolve(kid, purpose, at)
+    }
+}
+
+/// A signer's key from a validated chain, and whether the chain came from
+/// the cache of an earlier admission.
+#[derive(Clone, Debug)]
+struct SignerKey {
+    key: PublicKey,
+    cached: bool,
+}
+
+/// The policy-signer chains of one admission, validated once per distinct
+/// (credential, authority).
+struct DocumentSigners {
+    by_kid: HashMap<(Digest256, AuthorityId), Result<SignerKey, RejectReason>>,
+    /// Chains validated in this admission, for the cache.
+    fresh: Vec<(ChainKey, CachedChain)>,
 }
 
 struct PendingEvent {

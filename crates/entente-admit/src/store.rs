@@ -94,6 +94,30 @@ fn db<E: Into<redb::Error>>(error: E) -> StoreError {
     StoreError::Database(Box::new(error.into()))
 }
 
+/// The stored version of `key` in `table`.
+fn read(
+    table: &impl redb::ReadableTable<&'static [u8], &'static [u8]>,
+    key: &DocumentKey,
+) -> Result<Option<StoredVersion>, StoreError> {
+    match table.get(key.encode().as_slice()).map_err(db)? {
+        None => Ok(None),
+        Some(guard) => StoredVersion::decode(guard.value())
+            .map(Some)
+            .ok_or(StoreError::Corrupt),
+    }
+}
+
+/// What `stored` says of an offered version.
+fn compare(stored: Option<StoredVersion>, version: Version, artifact: ArtifactId) -> VersionCheck {
+    match stored {
+        None => VersionCheck::Fresh,
+        Some(stored) if version > stored.version => VersionCheck::Fresh,
+        Some(stored) if version < stored.version => VersionCheck::Older(stored),
+        Some(stored) if stored.artifact == artifact => VersionCheck::Same,
+        Some(stored) => VersionCheck::Substituted(stored),
+    }
+}
+
 /// The durable admission state.
 pub struct AdmissionStore {
     db: Database,
@@ -131,13 +155,7 @@ impl AdmissionStore {
     pub fn get(&self, key: &DocumentKey) -> Result<Option<StoredVersion>, StoreError> {
         let txn = self.db.begin_read().map_err(db)?;
         let table = txn.open_table(VERSIONS).map_err(db)?;
-        let value = table.get(key.encode().as_slice()).map_err(db)?;
-        match value {
-            None => Ok(None),
-            Some(guard) => StoredVersion::decode(guard.value())
-                .map(Some)
-                .ok_or(StoreError::Corrupt),
-        }
+        read(&table, key)
     }
 
     /// Compares an offered version with the admitted one.
@@ -147,13 +165,24 @@ impl AdmissionStore {
         version: Version,
         artifact: ArtifactId,
     ) -> Result<VersionCheck, StoreError> {
-        Ok(match self.get(key)? {
-            None => VersionCheck::Fresh,
-            Some(stored) if version > stored.version => VersionCheck::Fresh,
-            Some(stored) if version < stored.version => VersionCheck::Older(stored),
-            Some(stored) if stored.artifact == artifact => VersionCheck::Same,
-            Some(stored) => VersionCheck::Substituted(stored),
-        })
+        Ok(compare(self.get(key)?, version, artifact))
+    }
+
+    /// [`Self::check`] for many offers, in one read transaction (one
+    /// consistent snapshot); the answers are in the order of `offers`.
+    pub fn check_all(
+        &self,
+        offers: &[(&DocumentKey, Version, ArtifactId)],
+    ) -> Result<Vec<VersionCheck>, StoreError> {
+        if offers.is_empty() {
+            return Ok(Vec::new());
+        }
+        let txn = self.db.begin_read().map_err(db)?;
+        let table = txn.open_table(VERSIONS).map_err(db)?;
+        offers
+            .iter()
+            .map(|(key, version, artifact)| Ok(compare(read(&table, key)?, *version, *artifact)))
+            .collect()
     }
 
     /// Records admitted versions in one atomic, durable transaction. A
@@ -168,18 +197,12 @@ impl AdmissionStore {
         {
             let mut table = txn.open_table(VERSIONS).map_err(db)?;
             for (key, version) in entries {
-                let encoded = key.encode();
-                let current = match table.get(encoded.as_slice()).map_err(db)? {
-                    Some(guard) => {
-                        Some(StoredVersion::decode(guard.value()).ok_or(StoreError::Corrupt)?)
-                    }
-                    None => None,
-                };
+                let current = read(&table, key)?;
                 if current.is_some_and(|c| c.version >= version.version) {
                     continue;
                 }
                 table
-                    .insert(encoded.as_slice(), version.encode().as_slice())
+                    .insert(key.encode().as_slice(), version.encode().as_slice())
                     .map_err(db)?;
             }
         }

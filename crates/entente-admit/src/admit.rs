@@ -223,12 +223,20 @@ impl CryptoProvider for Counting<'_> {
 struct Domain {
     certificates: Vec<Certificate>,
     crls: Vec<Crl>,
-    crl_ders: Vec<Vec<u8>>,
     epoch: Digest256,
     /// When this authority's CRL set is usable: from the latest thisUpdate
     /// to the earliest expiry (nextUpdate or thisUpdate + max age).
     crl_window: Option<Validity>,
 }
+
+/// Every admitted authority's domain in one admission; shared with the
+/// domain cache, which serves an authority's domain again while its
+/// certificates and CRLs are byte for byte the same.
+type Domains = BTreeMap<AuthorityId, Arc<Domain>>;
+
+/// Most certificates and CRLs a cached domain may hold: a larger domain is
+/// parsed again at each admission rather than kept.
+const MAX_CACHED_DOMAIN_ITEMS: usize = 4096;
 
 /// One signed item to process.
 #[derive(Debug)]
@@ -253,6 +261,9 @@ pub struct Admitter {
     envelope_cache: HashMap<ArtifactId, CachedEnvelope>,
     translation_cache: HashMap<ArtifactId, CachedTranslation>,
     epochs: BTreeMap<AuthorityId, Digest256>,
+    /// Each authority's parsed certificates and CRLs, revocation epoch and
+    /// CRL window, from the last admission whose DER parsed without error.
+    domain_cache: Domains,
     previous: BTreeMap<ArtifactId, AdmittedArtifact>,
 }
 
@@ -280,6 +291,7 @@ impl Admitter {
             envelope_cache: HashMap::new(),
             translation_cache: HashMap::new(),
             epochs: BTreeMap::new(),
+            domain_cache: BTreeMap::new(),
             previous: BTreeMap::new(),
         }
     }
@@ -329,8 +341,10 @@ impl Admitter {
         self.log.as_mut()
     }
 
-    /// Drops every cached chain, envelope and translation.
+    /// Drops every cached chain, envelope, translation and parsed
+    /// certificate and CRL.
     pub fn clear_caches(&mut self) {
+        self.domain_cache.clear();
         self.chain_cache.clear();
         self.envelope_cache.clear();
         self.translation_cache.clear();
@@ -427,7 +441,7 @@ impl Admitter {
         };
 
         // Stage 1: who publishes, and their certificates and CRLs.
-        let domains = self.domains(bundles, at, &mut run);
+        let domains = self.domains(bundles, &mut run);
         self.invalidate(&domains);
 
         // Stage 2: parse the signed items (parallel).
@@ -760,31 +774,23 @@ impl Admitter {
     }
 
     /// Stage 1: decodes each admitted publisher's certificates and CRLs
-    /// into its own domain.
-    fn domains(
-        &self,
-        bundles: &[Bundle],
-        at: UnixTime,
-        run: &mut Run,
-    ) -> BTreeMap<AuthorityId, Domain> {
-        let mut domains: BTreeMap<AuthorityId, Domain> = self
+    /// into its own domain, or serves the domain of an earlier admission
+    /// when they are byte for byte the same (parsing is a pure function of
+    /// the bytes, and the epoch and CRL window of the CRLs).
+    fn domains(&mut self, bundles: &[Bundle], run: &mut Run) -> Domains {
+        /// An authority's DER in this admission: (bundle, index, bytes).
+        #[derive(Default)]
+        struct Material<'b> {
+            certificates: Vec<(usize, usize, &'b [u8])>,
+            crls: Vec<(usize, usize, &'b [u8])>,
+        }
+        let mut material: BTreeMap<AuthorityId, Material<'_>> = self
             .policy
             .authorities()
-            .map(|a| {
-                (
-                    a.id(),
-                    Domain {
-                        certificates: Vec::new(),
-                        crls: Vec::new(),
-                        crl_ders: Vec::new(),
-                        epoch: Digest256::from_bytes([0; 32]),
-                        crl_window: None,
-                    },
-                )
-            })
+            .map(|a| (a.id(), Material::default()))
             .collect();
         for (b, bundle) in bundles.iter().enumerate() {
-            let Some(domain) = domains.get_mut(&bundle.publisher) else {
+            let Some(m) = material.get_mut(&bundle.publisher) else {
                 for (kind, list) in [
                     (ArtifactKind::Certificate, &bundle.certificates),
                     (ArtifactKind::Crl, &bundle.crls),
@@ -808,64 +814,120 @@ impl Admitter {
                 }
                 continue;
             };
-            for (index, der) in bundle.certificates.iter().enumerate() {
-                run.items += 1;
-                match Certificate::from_der(der) {
-                    Ok(c) => domain.certificates.push(c),
-                    Err(e) => run.rejected.push(der_rejection(
-                        b,
-                        ArtifactKind::Certificate,
-                        index,
-                        bundle.publisher,
-                        der,
-                        e,
-                    )),
-                }
+            run.items += (bundle.certificates.len() + bundle.crls.len()) as u64;
+            m.certificates.extend(
+                bundle
+                    .certificates
+                    .iter()
+                    .enumerate()
+                    .map(|(index, der)| (b, index, der.as_slice())),
+            );
+            m.crls.extend(
+                bundle
+                    .crls
+                    .iter()
+                    .enumerate()
+                    .map(|(index, der)| (b, index, der.as_slice())),
+            );
+        }
+        let mut domains = Domains::new();
+        for (authority, m) in material {
+            let cached = self.domain_cache.get(&authority).filter(|d| {
+                d.certificates.len() == m.certificates.len()
+                    && d.crls.len() == m.crls.len()
+                    && d.certificates
+                        .iter()
+                        .zip(&m.certificates)
+                        .all(|(c, (_, _, der))| c.der() == *der)
+                    && d.crls
+                        .iter()
+                        .zip(&m.crls)
+                        .all(|(c, (_, _, der))| c.der() == *der)
+            });
+            if let Some(domain) = cached {
+                domains.insert(authority, Arc::clone(domain));
+                continue;
             }
-            for (index, der) in bundle.crls.iter().enumerate() {
-                run.items += 1;
-                match Crl::from_der(der) {
-                    Ok(c) => {
-                        domain.crls.push(c);
-                        domain.crl_ders.push(der.clone());
-                    }
-                    Err(e) => run.rejected.push(der_rejection(
-                        b,
-                        ArtifactKind::Crl,
-                        index,
-                        bundle.publisher,
-                        der,
-                        e,
-                    )),
-                }
+            let rejected = run.rejected.len();
+            let domain = Arc::new(self.parse_domain(&authority, &m.certificates, &m.crls, run));
+            // Only a domain whose DER all parsed is cached: a hit then
+            // stands for exactly the same (empty) rejections.
+            if run.rejected.len() == rejected
+                && m.certificates.len() + m.crls.len() <= MAX_CACHED_DOMAIN_ITEMS
+            {
+                self.domain_cache.insert(authority, Arc::clone(&domain));
+            } else {
+                self.domain_cache.remove(&authority);
+            }
+            domains.insert(authority, domain);
+        }
+        domains
+    }
+
+    /// Parses one authority's certificates and CRLs, rejecting what does
+    /// not decode, and derives its revocation epoch and CRL window.
+    fn parse_domain(
+        &self,
+        authority: &AuthorityId,
+        certificates: &[(usize, usize, &[u8])],
+        crls: &[(usize, usize, &[u8])],
+        run: &mut Run,
+    ) -> Domain {
+        let mut domain = Domain {
+            certificates: Vec::with_capacity(certificates.len()),
+            crls: Vec::with_capacity(crls.len()),
+            epoch: Digest256::from_bytes([0; 32]),
+            crl_window: None,
+        };
+        for &(b, index, der) in certificates {
+            match Certificate::from_der(der) {
+                Ok(c) => domain.certificates.push(c),
+                Err(e) => run.rejected.push(der_rejection(
+                    b,
+                    ArtifactKind::Certificate,
+                    index,
+                    *authority,
+                    der,
+                    e,
+                )),
+            }
+        }
+        for &(b, index, der) in crls {
+            match Crl::from_der(der) {
+                Ok(c) => domain.crls.push(c),
+                Err(e) => run.rejected.push(der_rejection(
+                    b,
+                    ArtifactKind::Crl,
+                    index,
+                    *authority,
+                    der,
+                    e,
+                )),
             }
         }
         let max_age = self.max_crl_age();
-        for domain in domains.values_mut() {
-            let mut digests: Vec<Digest256> = domain.crls.iter().map(Crl::digest).collect();
-            digests.sort();
-            digests.dedup();
-            let mut parts: Vec<&[u8]> = vec![b"entente/admit/revocation-epoch/v1\0"];
-            parts.extend(digests.iter().map(|d| d.as_bytes().as_slice()));
-            domain.epoch = Digest256::sha256_parts(&parts);
-            domain.crl_window = domain.crls.iter().fold(None, |window, crl| {
-                let until = crl
-                    .next_update()
-                    .map_or(crl.this_update().saturating_add(max_age), |n| {
-                        n.min(crl.this_update().saturating_add(max_age))
-                    });
-                let this = Validity {
-                    not_before: crl.this_update(),
-                    not_after: until,
-                };
-                Some(match window {
-                    None => this,
-                    Some(w) => intersect(w, this),
-                })
-            });
-            let _ = at;
-        }
-        domains
+        let mut digests: Vec<Digest256> = domain.crls.iter().map(Crl::digest).collect();
+        digests.sort();
+        digests.dedup();
+        let mut parts: Vec<&[u8]> = vec![b"entente/admit/revocation-epoch/v1\0"];
+        parts.extend(digests.iter().map(|d| d.as_bytes().as_slice()));
+        domain.epoch = Digest256::sha256_parts(&parts);
+        domain.crl_window = domain.crls.iter().fold(None, |window, crl| {
+            let until = crl
+                .next_update()
+                .map_or(crl.this_update().saturating_add(max_age), |n| {
+                    n.min(crl.this_update().saturating_add(max_age))
+                });
+            let this = Validity {
+                not_before: crl.this_update(),
+                not_after: until,
+            };
+            Some(match window {
+                None => this,
+                Some(w) => intersect(w, this),
+            })
+        });
+        domain
     }
 
     fn max_crl_age(&self) -> u64 {
@@ -876,7 +938,7 @@ impl Admitter {
 
     /// Drops cache entries that a change of an authority's revocation data
     /// touches.
-    fn invalidate(&mut self, domains: &BTreeMap<AuthorityId, Domain>) {
+    fn invalidate(&mut self, domains: &Domains) {
         let changed: BTreeSet<AuthorityId> = domains
             .iter()
             .filter(|(id, d)| self.epochs.get(id).is_some_and(|e| *e != d.epoch))
@@ -899,7 +961,7 @@ impl Admitter {
     fn document_signers(
         &self,
         documents: &[&Item<'_>],
-        domains: &BTreeMap<AuthorityId, Domain>,
+        domains: &Domains,
         at: UnixTime,
         counters: &Counters,
     ) -> DocumentSigners {
@@ -952,7 +1014,7 @@ impl Admitter {
         authority: AuthorityId,
         profile: &Profile,
         profile_name: &'static str,
-        domains: &BTreeMap<AuthorityId, Domain>,
+        domains: &Domains,
         at: UnixTime,
         counters: &Counters,
         fresh: &mut Option<(ChainKey, CachedChain)>,
@@ -1129,7 +1191,7 @@ impl Admitter {
         &self,
         declarations: &[&Item<'_>],
         attestations: &[&Item<'_>],
-        domains: &BTreeMap<AuthorityId, Domain>,
+        domains: &Domains,
         at: UnixTime,
         counters: &Counters,
     ) -> StatementSigners {
@@ -1169,7 +1231,7 @@ impl Admitter {
     fn with_resolver<R>(
         &self,
         publisher: &AuthorityId,
-        domains: &BTreeMap<AuthorityId, Domain>,
+        domains: &Domains,
         signers: &StatementSigners,
         at: UnixTime,
         counters: &Counters,
@@ -1209,7 +1271,7 @@ impl Admitter {
     fn roots<'a>(
         &'a self,
         publisher: &AuthorityId,
-        domains: &'a BTreeMap<AuthorityId, Domain>,
+        domains: &'a Domains,
     ) -> Option<AuthorityRoots<'a>> {
         Some(AuthorityRoots {
             anchors: self.policy.authority(publisher)?.anchors(),
@@ -1220,7 +1282,7 @@ impl Admitter {
     fn verify_declaration(
         &self,
         item: &Item<'_>,
-        domains: &BTreeMap<AuthorityId, Domain>,
+        domains: &Domains,
         signers: &StatementSigners,
         at: UnixTime,
         counters: &Counters,
@@ -1257,7 +1319,7 @@ impl Admitter {
     fn verify_statement(
         &self,
         item: &Item<'_>,
-        domains: &BTreeMap<AuthorityId, Domain>,
+        domains: &Domains,
         signers: &StatementSigners,
         at: UnixTime,
         counters: &Counters,
@@ -1287,7 +1349,7 @@ impl Admitter {
     fn admit_one_translation(
         &self,
         item: &Item<'_>,
-        domains: &BTreeMap<AuthorityId, Domain>,
+        domains: &Domains,
         vocabularies: &BTreeMap<ArtifactId, &VerifiedEnvelope<Vocabulary>>,
         at: UnixTime,
         counters: &Counters,
@@ -1669,7 +1731,7 @@ impl Admitter {
         bundles: &[Bundle],
         report: &AdmissionReport,
         events: Vec<PendingEvent>,
-        domains: &BTreeMap<AuthorityId, Domain>,
+        domains: &Domains,
         at: UnixTime,
     ) -> Result<(), AdmitError> {
         let Some(log) = self.log.as_mut() else {
@@ -1733,7 +1795,10 @@ impl Admitter {
                     .get(&authority)
                     .map(|d| {
                         entente_core::cbor::to_vec(
-                            &d.crl_ders.iter().cloned().map(Bytes).collect::<Vec<_>>(),
+                            &d.crls
+                                .iter()
+                                .map(|c| Bytes(c.der().to_vec()))
+                                .collect::<Vec<_>>(),
                         )
                     })
                     .transpose()

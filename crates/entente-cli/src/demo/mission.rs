@@ -19,8 +19,8 @@ use entente_x509::{EkuOids, Profile, RevocationReason, dn};
 
 use super::publish::{admission_policy, bundle, inline_root};
 use super::report::Report;
-use super::world::{CJTF, Coalition, DAY, DEU, GBR, NATO, OPERATION, T0, USA};
-use super::{DemoError, short, validate_under};
+use super::world::{Coalition, DEU, GBR, T0, USA};
+use super::{DemoError, scenario, short, validate_under};
 
 /// One partner's admission machinery.
 pub(crate) struct Partner {
@@ -30,10 +30,6 @@ pub(crate) struct Partner {
     pub(crate) admitter: Admitter,
     /// Its latest admission.
     pub(crate) admission: Option<Admission>,
-}
-
-fn scenario<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> DemoError + '_ {
-    move |e| DemoError::Scenario(format!("{what}: {e}"))
 }
 
 /// The audit log's origin line for a partner.
@@ -250,17 +246,12 @@ fn admitter(partners: &mut [Partner], index: usize) -> Result<&mut Partner, Demo
 }
 
 /// Evaluates at `partner` (recording forced-disclosure attempts) and reports.
-fn evaluate(
-    coalition: &Coalition,
-    partner: &mut Partner,
-    request: &Request,
-) -> Result<Evaluation, DemoError> {
+fn evaluate(partner: &mut Partner, request: &Request) -> Result<Evaluation, DemoError> {
     let set = &partner
         .admission
         .as_ref()
         .ok_or_else(|| DemoError::Scenario("no admission yet".into()))?
         .set;
-    let _ = coalition;
     partner
         .admitter
         .evaluate_and_record(set, request)
@@ -334,7 +325,7 @@ pub(crate) fn evaluations(
     ];
     let mut first_translated = None;
     for (id, what, request, permit) in cases {
-        let evaluation = evaluate(coalition, gbr, &request)?;
+        let evaluation = evaluate(gbr, &request)?;
         report.say(format!("{what}: {}", describe(coalition, &evaluation)));
         staged.add(
             format!("gbr/requests/{}.json", id.trim_start_matches("evaluate.")),
@@ -466,7 +457,7 @@ pub(crate) fn disengagement(
         },
         matches!(&refused, Some(RejectReason::Translation(_))),
     );
-    let after = evaluate(coalition, gbr, &gbr_reads_deu(coalition, T0 + 7260)?)?;
+    let after = evaluate(gbr, &gbr_reads_deu(coalition, T0 + 7260)?)?;
     report.check(
         "disengagement.decision-changes",
         "the GBR lead's request for the DEU document is now denied: no admitted translation path from DEU",
@@ -505,7 +496,7 @@ pub(crate) fn disengagement(
         (DEU, ("SECRET", &[])),
         T0 + 7260,
     )?;
-    let usa_view = evaluate(coalition, usa, &usa_request)?;
+    let usa_view = evaluate(usa, &usa_request)?;
     report.say(format!(
         "at USA, a USA officer reads a DEU SECRET document: {}",
         describe(coalition, &usa_view)
@@ -526,7 +517,6 @@ fn replay_first_admission(
     gbr: &Partner,
     before: &Evaluation,
 ) -> Result<bool, DemoError> {
-    let authority = coalition.authority(GBR)?;
     let log = gbr
         .admitter
         .event_log()
@@ -577,7 +567,6 @@ fn replay_first_admission(
         .map(|a| a.id)
         .eq(record.admitted.iter().copied());
     let again = replayed.set.evaluate(&gbr_reads_deu(coalition, T0 + 60)?);
-    let _ = authority;
     Ok(same_artifacts && again == *before)
 }
 
@@ -942,6 +931,5 @@ pub(crate) fn reconstruction(
         ),
         admissions >= partners.len() && all_present,
     );
-    let _ = (OPERATION, NATO, CJTF, DAY);
     Ok(())
 }

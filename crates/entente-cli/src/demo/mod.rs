@@ -57,6 +57,11 @@ pub(crate) enum DemoError {
     OutputNotEmpty(PathBuf),
 }
 
+/// Maps a library error into a scenario failure naming the step `what`.
+pub(crate) fn scenario<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> DemoError + '_ {
+    move |e| DemoError::Scenario(format!("{what}: {e}"))
+}
+
 impl DemoError {
     pub(crate) fn crypto(error: entente_core::CryptoError) -> Self {
         Self::Scenario(format!("key derivation failed: {error}"))
@@ -103,15 +108,10 @@ pub(crate) fn run(args: &DemoArgs, json: bool) -> Result<ExitCode, DemoError> {
         report.file(path);
     }
     report.file("report.json");
-    staged.add(
-        "report.json",
-        serde_json::to_vec_pretty(&report)
-            .map_err(|e| DemoError::Scenario(format!("report does not serialise: {e}")))?,
-    );
+    let text = serde_json::to_string_pretty(&report).map_err(scenario("report JSON"))?;
+    staged.add("report.json", text.as_bytes());
     staged.write(&dir)?;
     if json {
-        let text = serde_json::to_string_pretty(&report)
-            .map_err(|e| DemoError::Scenario(format!("report does not serialise: {e}")))?;
         println!("{text}");
     } else {
         println!(
@@ -302,7 +302,7 @@ fn quorum(coalition: &Coalition, report: &mut Report) -> Result<(), DemoError> {
         default_provider(),
         at,
     )
-    .map_err(|e| DemoError::Scenario(format!("declaration: {e}")))?;
+    .map_err(scenario("declaration"))?;
     let threshold = verified.roster().threshold();
     let state = OperationState::new(verified);
     let certificate = QuorumCertificate::new(

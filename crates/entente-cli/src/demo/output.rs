@@ -97,7 +97,7 @@ pub(crate) fn publication(
         let dir = authority.name.to_lowercase();
         let bundle = super::publish::bundle(coalition, index)?
             .to_cbor()
-            .map_err(|e| DemoError::Scenario(format!("bundle encoding: {e}")))?;
+            .map_err(super::scenario("bundle encoding"))?;
         staged.add(format!("bundles/{label}/{dir}.cbor"), bundle);
         if label == "before" {
             let policy =

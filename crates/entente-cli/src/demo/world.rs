@@ -19,7 +19,7 @@ use entente_policy::{
 use entente_translate::{Direction, Lossiness, TermPair, Translation, VocabularyRef};
 use entente_x509::{Certificate, CertificateAuthority, Crl, EkuOids, Oid, dn};
 
-use super::DemoError;
+use super::{DemoError, scenario};
 
 /// The start of the scenario (2027-01-15T08:00:00Z); nothing reads the clock.
 pub(crate) const T0: u64 = 1_800_000_000;
@@ -98,7 +98,7 @@ pub(crate) struct Signed<T> {
 impl<T> Signed<T> {
     fn new(document: T, bytes: Vec<u8>) -> Result<Self, DemoError> {
         let id = Envelope::from_slice(&bytes)
-            .map_err(|e| DemoError::Scenario(format!("signed envelope does not parse: {e}")))?
+            .map_err(scenario("signed envelope does not parse"))?
             .artifact_id();
         Ok(Self {
             document,
@@ -125,10 +125,6 @@ impl Keys {
     pub(crate) fn key(&self, kind: KeyKind, label: &str) -> Result<SigningKey, DemoError> {
         SigningKey::derive_from_seed(kind, &self.seed, label).map_err(DemoError::crypto)
     }
-}
-
-fn scenario<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> DemoError + '_ {
-    move |e| DemoError::Scenario(format!("{what}: {e}"))
 }
 
 /// Validity of roots: ten years around the scenario.

@@ -12,16 +12,15 @@ use entente_core::{
     SigningKey, UnixTime, Validity,
 };
 use entente_x509::{
-    Budget, Certificate, CertificateParams, Crl, CrlParams, EkuOids, Profile, RevocationReason,
-    RevokedEntry, TrustAnchor, dn, issue, issue_crl, issue_root,
+    Budget, Certificate, CertificateAuthority, Crl, EkuOids, Profile, RevocationReason,
+    TrustAnchor, dn,
 };
 
 const T0: u64 = 1_800_000_000;
 const DAY: u64 = 86_400;
 
 struct Authority {
-    key: SigningKey,
-    root: Certificate,
+    ca: CertificateAuthority,
     anchors: Vec<TrustAnchor>,
     crls: Vec<Crl>,
 }
@@ -33,58 +32,52 @@ impl Authority {
             not_before: UnixTime(T0 - 1000),
             not_after: UnixTime(T0 + 3650 * DAY),
         };
-        let root = issue_root(
-            &CertificateParams::ca(dn(&format!("CN={name} Root")).unwrap(), 1, validity, None),
-            &key,
-        )
-        .unwrap();
-        let crl = issue_crl(
-            &CrlParams {
-                this_update: UnixTime(T0 - 50),
-                next_update: Some(UnixTime(T0 + 30 * DAY)),
-                number: 1,
-                revoked: vec![],
-            },
-            &root,
-            &key,
-        )
-        .unwrap();
-        Self {
-            anchors: vec![TrustAnchor::new(root.clone())],
+        let mut ca = CertificateAuthority::new_root(
+            dn(&format!("CN={name} Root")).unwrap(),
             key,
-            root,
+            validity,
+            None,
+        )
+        .unwrap();
+        let crl = ca
+            .crl(UnixTime(T0 - 50), Some(UnixTime(T0 + 30 * DAY)))
+            .unwrap();
+        Self {
+            anchors: vec![TrustAnchor::new(ca.certificate().clone())],
+            ca,
             crls: vec![crl],
         }
     }
 
     fn id(&self) -> AuthorityId {
-        AuthorityId::from_spki_der(self.root.spki_der())
+        self.ca.authority_id()
     }
 
-    fn credential(&self, subject: &SigningKey, serial: u64, eku: entente_x509::Oid) -> Certificate {
+    /// A credential with `eku` for `subject`.
+    fn credential(&mut self, subject: &SigningKey, eku: entente_x509::Oid) -> Certificate {
         let validity = Validity {
             not_before: UnixTime(T0 - 100),
             not_after: UnixTime(T0 + 300 * DAY),
         };
-        let params =
-            CertificateParams::leaf(dn("CN=credential").unwrap(), serial, validity, vec![eku]);
-        issue(&params, subject.public_key(), &self.root, &self.key).unwrap()
+        self.ca
+            .issue_credential(
+                dn("CN=credential").unwrap(),
+                subject.public_key(),
+                validity,
+                vec![eku],
+            )
+            .unwrap()
     }
 
     fn revoke(&mut self, cert: &Certificate, when: u64) {
-        let revoked = vec![RevokedEntry {
-            serial: cert.serial().to_vec(),
-            date: UnixTime(when),
-            reason: RevocationReason::KeyCompromise,
-        }];
-        let params = CrlParams {
-            this_update: UnixTime(when),
-            next_update: Some(UnixTime(when + 30 * DAY)),
-            number: 2,
-            revoked,
-        };
-        self.crls
-            .push(issue_crl(&params, &self.root, &self.key).unwrap());
+        self.ca
+            .revoke(cert, UnixTime(when), RevocationReason::KeyCompromise)
+            .unwrap();
+        let crl = self
+            .ca
+            .crl(UnixTime(when), Some(UnixTime(when + 30 * DAY)))
+            .unwrap();
+        self.crls.push(crl);
     }
 
     fn roots(&self) -> AuthorityRoots<'_> {
@@ -124,8 +117,8 @@ fn key(label: &str) -> SigningKey {
 
 #[test]
 fn attester_credential_resolves_to_its_authority_accepted() {
-    let (gbr, deu) = (Authority::new("GBR"), Authority::new("DEU"));
-    let cert = gbr.credential(&key("gbr-attester"), 10, EkuOids::default().attester);
+    let (mut gbr, deu) = (Authority::new("GBR"), Authority::new("DEU"));
+    let cert = gbr.credential(&key("gbr-attester"), EkuOids::default().attester);
     let admitted = [deu.roots(), gbr.roots()];
     assert_eq!(
         resolve(
@@ -142,8 +135,8 @@ fn attester_credential_resolves_to_its_authority_accepted() {
 
 #[test]
 fn attester_credential_used_to_declare_rejected() {
-    let gbr = Authority::new("GBR");
-    let cert = gbr.credential(&key("gbr-attester"), 10, EkuOids::default().attester);
+    let mut gbr = Authority::new("GBR");
+    let cert = gbr.credential(&key("gbr-attester"), EkuOids::default().attester);
     assert!(matches!(
         resolve(
             std::slice::from_ref(&cert),
@@ -162,7 +155,7 @@ fn attester_credential_used_to_declare_rejected() {
 #[test]
 fn revoked_attester_rejected_after_revocation() {
     let mut gbr = Authority::new("GBR");
-    let cert = gbr.credential(&key("gbr-attester"), 10, EkuOids::default().attester);
+    let cert = gbr.credential(&key("gbr-attester"), EkuOids::default().attester);
     gbr.revoke(&cert, T0 + 1000);
     let certs = [cert.clone()];
     assert!(
@@ -189,8 +182,8 @@ fn revoked_attester_rejected_after_revocation() {
 
 #[test]
 fn expired_attester_rejected() {
-    let gbr = Authority::new("GBR");
-    let cert = gbr.credential(&key("gbr-attester"), 10, EkuOids::default().attester);
+    let mut gbr = Authority::new("GBR");
+    let cert = gbr.credential(&key("gbr-attester"), EkuOids::default().attester);
     assert!(matches!(
         resolve(
             std::slice::from_ref(&cert),
@@ -205,8 +198,8 @@ fn expired_attester_rejected() {
 
 #[test]
 fn credential_of_an_unadmitted_authority_rejected() {
-    let (gbr, rogue) = (Authority::new("GBR"), Authority::new("ROGUE"));
-    let cert = rogue.credential(&key("rogue-attester"), 10, EkuOids::default().attester);
+    let (gbr, mut rogue) = (Authority::new("GBR"), Authority::new("ROGUE"));
+    let cert = rogue.credential(&key("rogue-attester"), EkuOids::default().attester);
     assert!(
         resolve(
             std::slice::from_ref(&cert),
@@ -233,9 +226,9 @@ fn credential_of_an_unadmitted_authority_rejected() {
 fn impersonation_through_x509_credentials_rejected() {
     // DEU's attester signs a statement claiming to be GBR: the resolver
     // answers DEU, so the statement is refused.
-    let (gbr, deu) = (Authority::new("GBR"), Authority::new("DEU"));
+    let (gbr, mut deu) = (Authority::new("GBR"), Authority::new("DEU"));
     let signer = key("deu-attester");
-    let cert = deu.credential(&signer, 10, EkuOids::default().attester);
+    let cert = deu.credential(&signer, EkuOids::default().attester);
     let statement = |author| Attestation {
         operation: OperationId::derive(&gbr.id(), "exercise"),
         epoch: 0,

@@ -21,16 +21,15 @@ use entente_translate::{
     admit_translation,
 };
 use entente_x509::{
-    Budget, Certificate, CertificateParams, Crl, CrlParams, EkuOids, Profile, RevocationReason,
-    RevokedEntry, TrustAnchor, dn, issue, issue_crl, issue_root,
+    Budget, Certificate, CertificateAuthority, Crl, EkuOids, Profile, RevocationReason,
+    TrustAnchor, dn,
 };
 
 const T0: u64 = 1_800_000_000;
 const DAY: u64 = 86_400;
 
 struct Authority {
-    key: SigningKey,
-    root: Certificate,
+    ca: CertificateAuthority,
     anchors: Vec<TrustAnchor>,
     crls: Vec<Crl>,
 }
@@ -42,65 +41,51 @@ impl Authority {
             not_before: UnixTime(T0 - 1000),
             not_after: UnixTime(T0 + 3650 * DAY),
         };
-        let root = issue_root(
-            &CertificateParams::ca(dn(&format!("CN={name} Root")).unwrap(), 1, validity, None),
-            &key,
-        )
-        .unwrap();
-        let crl = issue_crl(
-            &CrlParams {
-                this_update: UnixTime(T0 - 50),
-                next_update: Some(UnixTime(T0 + 30 * DAY)),
-                number: 1,
-                revoked: vec![],
-            },
-            &root,
-            &key,
-        )
-        .unwrap();
-        Self {
-            anchors: vec![TrustAnchor::new(root.clone())],
+        let mut ca = CertificateAuthority::new_root(
+            dn(&format!("CN={name} Root")).unwrap(),
             key,
-            root,
+            validity,
+            None,
+        )
+        .unwrap();
+        let crl = ca
+            .crl(UnixTime(T0 - 50), Some(UnixTime(T0 + 30 * DAY)))
+            .unwrap();
+        Self {
+            anchors: vec![TrustAnchor::new(ca.certificate().clone())],
+            ca,
             crls: vec![crl],
         }
     }
 
     fn id(&self) -> AuthorityId {
-        AuthorityId::from_spki_der(self.root.spki_der())
+        self.ca.authority_id()
     }
 
     /// Certifies `subject` as a translator.
-    fn translator(&self, subject: &SigningKey, serial: u64) -> Certificate {
+    fn translator(&mut self, subject: &SigningKey) -> Certificate {
         let validity = Validity {
             not_before: UnixTime(T0 - 100),
             not_after: UnixTime(T0 + 300 * DAY),
         };
-        let params = CertificateParams::leaf(
-            dn("CN=translator").unwrap(),
-            serial,
-            validity,
-            vec![EkuOids::default().translator],
-        );
-        issue(&params, subject.public_key(), &self.root, &self.key).unwrap()
+        self.ca
+            .issue_credential(
+                dn("CN=translator").unwrap(),
+                subject.public_key(),
+                validity,
+                vec![EkuOids::default().translator],
+            )
+            .unwrap()
     }
 
     fn revoke(&mut self, cert: &Certificate, when: u64) {
-        let crl = issue_crl(
-            &CrlParams {
-                this_update: UnixTime(when + 100),
-                next_update: Some(UnixTime(when + 30 * DAY)),
-                number: 2,
-                revoked: vec![RevokedEntry {
-                    serial: cert.serial().to_vec(),
-                    date: UnixTime(when),
-                    reason: RevocationReason::KeyCompromise,
-                }],
-            },
-            &self.root,
-            &self.key,
-        )
-        .unwrap();
+        self.ca
+            .revoke(cert, UnixTime(when), RevocationReason::KeyCompromise)
+            .unwrap();
+        let crl = self
+            .ca
+            .crl(UnixTime(when + 100), Some(UnixTime(when + 30 * DAY)))
+            .unwrap();
         self.crls.push(crl);
     }
 
@@ -195,11 +180,11 @@ fn operation(c: &Case) -> OperationId {
 
 #[test]
 fn dual_domain_translator_accepted() {
-    let c = case();
+    let mut c = case();
     let (d, g) = vocabularies(&c.deu, &c.gbr);
     let (in_deu, in_gbr) = (
-        c.deu.translator(&c.translator, 10),
-        c.gbr.translator(&c.translator, 20),
+        c.deu.translator(&c.translator),
+        c.gbr.translator(&c.translator),
     );
     let envelope = sign(&deu_to_gbr(&d, &g), &c.translator, &in_deu, &d, &g);
     assert_eq!(
@@ -218,9 +203,9 @@ fn dual_domain_translator_accepted() {
 
 #[test]
 fn signer_certified_only_in_one_domain_rejected() {
-    let c = case();
+    let mut c = case();
     let (d, g) = vocabularies(&c.deu, &c.gbr);
-    let in_deu = c.deu.translator(&c.translator, 10);
+    let in_deu = c.deu.translator(&c.translator);
     let envelope = sign(&deu_to_gbr(&d, &g), &c.translator, &in_deu, &d, &g);
     assert!(matches!(
         admit(&c, &envelope, &[in_deu], T0, operation(&c), &[], (&d, &g)),
@@ -230,9 +215,9 @@ fn signer_certified_only_in_one_domain_rejected() {
 
 #[test]
 fn coordinator_named_by_admitting_partner_accepted() {
-    let c = case();
+    let mut c = case();
     let (d, g) = vocabularies(&c.deu, &c.gbr);
-    let by_nato = c.nato.translator(&c.coordinated, 30);
+    let by_nato = c.nato.translator(&c.coordinated);
     let envelope = sign(&deu_to_gbr(&d, &g), &c.coordinated, &by_nato, &d, &g);
     let grant = CoordinatorGrant {
         coordinator: c.nato.id(),
@@ -256,9 +241,9 @@ fn coordinator_named_by_admitting_partner_accepted() {
 
 #[test]
 fn coordinator_not_named_by_admitting_partner_rejected() {
-    let c = case();
+    let mut c = case();
     let (d, g) = vocabularies(&c.deu, &c.gbr);
-    let by_nato = c.nato.translator(&c.coordinated, 30);
+    let by_nato = c.nato.translator(&c.coordinated);
     let envelope = sign(&deu_to_gbr(&d, &g), &c.coordinated, &by_nato, &d, &g);
     // Named for the opposite direction and for another operation: neither counts.
     let grants = [
@@ -298,8 +283,8 @@ fn revoked_source_side_translator_inadmissible_after_revocation_and_admissible_b
     let mut c = case();
     let (d, g) = vocabularies(&c.deu, &c.gbr);
     let (in_deu, in_gbr) = (
-        c.deu.translator(&c.translator, 10),
-        c.gbr.translator(&c.translator, 20),
+        c.deu.translator(&c.translator),
+        c.gbr.translator(&c.translator),
     );
     let revoked_at = T0 + 1000;
     c.deu.revoke(&in_deu, revoked_at);
@@ -341,8 +326,8 @@ fn revocation_reported_whatever_the_certificate_order_rejected() {
     let mut c = case();
     let (d, g) = vocabularies(&c.deu, &c.gbr);
     let (in_deu, in_gbr) = (
-        c.deu.translator(&c.translator, 10),
-        c.gbr.translator(&c.translator, 20),
+        c.deu.translator(&c.translator),
+        c.gbr.translator(&c.translator),
     );
     let revoked_at = T0 + 1000;
     c.deu.revoke(&in_deu, revoked_at);
@@ -364,11 +349,11 @@ fn revocation_reported_whatever_the_certificate_order_rejected() {
 
 #[test]
 fn translation_outside_its_operation_scope_rejected() {
-    let c = case();
+    let mut c = case();
     let (d, g) = vocabularies(&c.deu, &c.gbr);
     let (in_deu, in_gbr) = (
-        c.deu.translator(&c.translator, 10),
-        c.gbr.translator(&c.translator, 20),
+        c.deu.translator(&c.translator),
+        c.gbr.translator(&c.translator),
     );
     let mut t = deu_to_gbr(&d, &g);
     t.scope = Scope::Operations(vec![operation(&c)]);
@@ -402,9 +387,9 @@ fn translation_outside_its_operation_scope_rejected() {
 
 #[test]
 fn signer_without_certificate_rejected() {
-    let c = case();
+    let mut c = case();
     let (d, g) = vocabularies(&c.deu, &c.gbr);
-    let in_deu = c.deu.translator(&c.translator, 10);
+    let in_deu = c.deu.translator(&c.translator);
     let envelope = sign(&deu_to_gbr(&d, &g), &c.translator, &in_deu, &d, &g);
     assert_eq!(
         admit(&c, &envelope, &[], T0, operation(&c), &[], (&d, &g)),
@@ -415,11 +400,11 @@ fn signer_without_certificate_rejected() {
 #[test]
 fn translator_key_signing_as_someone_else_rejected() {
     // The kid names the DEU certificate, but another key signed.
-    let c = case();
+    let mut c = case();
     let (d, g) = vocabularies(&c.deu, &c.gbr);
     let (in_deu, in_gbr) = (
-        c.deu.translator(&c.translator, 10),
-        c.gbr.translator(&c.translator, 20),
+        c.deu.translator(&c.translator),
+        c.gbr.translator(&c.translator),
     );
     let envelope = sign(&deu_to_gbr(&d, &g), &c.coordinated, &in_deu, &d, &g);
     assert!(matches!(

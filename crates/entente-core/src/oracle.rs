@@ -2,9 +2,15 @@
 //! never panic, and asserts the property the target is named for.
 
 /// `core_cbor_roundtrip`: whatever the strict decoder accepts re-encodes to
-/// exactly the same bytes.
+/// exactly the same bytes, and typed decoding (into a `Value`) accepts and
+/// refuses exactly what the value decoder does.
 pub fn cbor_roundtrip(data: &[u8]) {
-    if let Ok(value) = crate::cbor::decode_value(data, crate::Limits::DOCUMENT) {
+    let decoded = crate::cbor::decode_value(data, crate::Limits::DOCUMENT);
+    // The typed path (strict check, then the direct deserializer and the
+    // re-encoding) agrees with the value tree: same value, or same error.
+    let typed: Result<ciborium::Value, _> = crate::cbor::from_slice(data);
+    assert_eq!(typed, decoded, "typed and value decoding disagree");
+    if let Ok(value) = decoded {
         let mut again = Vec::new();
         let encoded = crate::cbor::encode_value(&value, &mut again);
         assert!(encoded.is_ok(), "accepted value failed to encode");

@@ -1,11 +1,18 @@
-//! A serde deserializer from a decoded [`Value`] with typed errors, so that an
-//! unknown field in a signed document is a [`DocumentError::UnknownField`]
-//! a caller can match on, not a message.
+//! A serde deserializer reading strictly checked CBOR bytes directly (no
+//! intermediate value tree), with typed errors, so that an unknown field in
+//! a signed document is a [`DocumentError::UnknownField`] a caller can match
+//! on, not a message.
+//!
+//! It runs only on input the strict reader has already accepted whole (see
+//! [`from_validated`]), so it never meets malformed or non-canonical CBOR;
+//! it borrows strings and byte strings from the input.
 
 use core::fmt;
 
-use ciborium::Value;
 use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
+
+use super::decode::{Head, Reader};
+use super::{CborError, Limits};
 
 /// Why well-formed CBOR does not match a document type.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -88,67 +95,136 @@ fn unexpected_name(unexp: &de::Unexpected<'_>) -> &'static str {
     }
 }
 
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Integer(_) => "an integer",
-        Value::Bytes(_) => "a byte string",
-        Value::Text(_) => "a text string",
-        Value::Array(_) => "an array",
-        Value::Map(_) => "a map",
-        Value::Bool(_) => "a boolean",
-        Value::Null => "null",
+/// What a data item is, for error messages.
+fn kind(head: &Head) -> &'static str {
+    match (head.major, head.info) {
+        (0 | 1, _) => "an integer",
+        (2, _) => "a byte string",
+        (3, _) => "a text string",
+        (4, _) => "an array",
+        (5, _) => "a map",
+        (7, 20 | 21) => "a boolean",
+        (7, 22) => "null",
         _ => "another value",
     }
 }
 
-/// Deserializes `T` from a strictly decoded value.
-pub(super) fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, DocumentError> {
-    T::deserialize(ValueDeserializer(value))
+/// The initial byte of `null`.
+const NULL: u8 = 0xf6;
+
+/// Deserializes `T` from `bytes`, which [`super::decode::validate`] accepted
+/// under `limits`.
+pub(super) fn from_validated<T: DeserializeOwned>(
+    bytes: &[u8],
+    limits: Limits,
+) -> Result<T, DocumentError> {
+    let mut decoder = Decoder(Reader::new(bytes, limits.max_depth));
+    T::deserialize(&mut decoder)
 }
 
-struct ValueDeserializer<'a>(&'a Value);
+/// Reading errors cannot occur on validated input; should one, it is
+/// reported rather than trusted.
+fn unreadable(error: CborError) -> DocumentError {
+    DocumentError::InvalidValue(format!("unreadable input: {error}"))
+}
 
-impl ValueDeserializer<'_> {
-    fn mismatch(&self, expected: &str) -> DocumentError {
+struct Decoder<'de>(Reader<'de>);
+
+impl<'de> Decoder<'de> {
+    fn head(&mut self) -> Result<Head, DocumentError> {
+        self.0.head().map_err(unreadable)
+    }
+
+    /// The head of the next item, without consuming it.
+    fn peek_head(&mut self) -> Result<Head, DocumentError> {
+        let mut ahead = Reader::new(self.0.rest(), 0);
+        ahead.head().map_err(unreadable)
+    }
+
+    fn mismatch(head: &Head, expected: &str) -> DocumentError {
         DocumentError::InvalidType {
             expected: expected.to_owned(),
-            found: kind(self.0),
+            found: kind(head),
         }
+    }
+
+    fn length(head: &Head) -> Result<usize, DocumentError> {
+        head.argument
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(|| Self::mismatch(head, "a definite length"))
+    }
+
+    fn slice(&mut self, head: &Head) -> Result<&'de [u8], DocumentError> {
+        let len = Self::length(head)?;
+        self.0.take(len).map_err(unreadable)
+    }
+
+    fn text(&mut self, head: &Head) -> Result<&'de str, DocumentError> {
+        let raw = self.slice(head)?;
+        core::str::from_utf8(raw)
+            .map_err(|_| unreadable(CborError::InvalidUtf8 { offset: head.start }))
+    }
+
+    fn skip(&mut self, items: usize) -> Result<(), DocumentError> {
+        for _ in 0..items {
+            self.0.skip().map_err(unreadable)?;
+        }
+        Ok(())
     }
 }
 
-impl<'de> de::Deserializer<'de> for ValueDeserializer<'de> {
+impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
     type Error = DocumentError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        match self.0 {
-            Value::Integer(int) => {
-                let n = i128::from(*int);
-                if let Ok(u) = u64::try_from(n) {
-                    visitor.visit_u64(u)
-                } else if let Ok(i) = i64::try_from(n) {
-                    visitor.visit_i64(i)
-                } else {
-                    visitor.visit_i128(n)
+        let head = self.head()?;
+        match (head.major, head.argument) {
+            (0, Some(n)) => visitor.visit_u64(n),
+            (1, Some(n)) => {
+                let n = -1i128 - i128::from(n);
+                match i64::try_from(n) {
+                    Ok(i) => visitor.visit_i64(i),
+                    Err(_) => visitor.visit_i128(n),
                 }
             }
-            Value::Bytes(bytes) => visitor.visit_borrowed_bytes(bytes),
-            Value::Text(text) => visitor.visit_borrowed_str(text),
-            Value::Array(items) => visitor.visit_seq(SeqAccess(items.iter())),
-            Value::Map(entries) => visitor.visit_map(MapAccess {
-                entries: entries.iter(),
-                value: None,
-            }),
-            Value::Bool(b) => visitor.visit_bool(*b),
-            Value::Null => visitor.visit_unit(),
-            _ => Err(self.mismatch("a value entente encodes")),
+            (2, _) => visitor.visit_borrowed_bytes(self.slice(&head)?),
+            (3, _) => visitor.visit_borrowed_str(self.text(&head)?),
+            (4, _) => {
+                let mut access = SeqAccess {
+                    left: Decoder::length(&head)?,
+                    decoder: &mut *self,
+                };
+                let value = visitor.visit_seq(&mut access)?;
+                // Elements the visitor left are skipped; the canonical
+                // re-encoding then refuses the document.
+                let left = access.left;
+                self.skip(left)?;
+                Ok(value)
+            }
+            (5, _) => {
+                let mut access = MapAccess {
+                    left: Decoder::length(&head)?,
+                    value_pending: false,
+                    decoder: &mut *self,
+                };
+                let value = visitor.visit_map(&mut access)?;
+                let left = access.left * 2 + usize::from(access.value_pending);
+                self.skip(left)?;
+                Ok(value)
+            }
+            (7, _) if head.info == 20 => visitor.visit_bool(false),
+            (7, _) if head.info == 21 => visitor.visit_bool(true),
+            (7, _) if head.info == 22 => visitor.visit_unit(),
+            _ => Err(Decoder::mismatch(&head, "a value entente encodes")),
         }
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        match self.0 {
-            Value::Null => visitor.visit_none(),
-            _ => visitor.visit_some(self),
+        if self.0.peek().map_err(unreadable)? == NULL {
+            self.head()?;
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
         }
     }
 
@@ -166,15 +242,36 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'de> {
         _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
-        match self.0 {
+        let head = self.peek_head()?;
+        match (head.major, head.argument) {
             // A unit variant is its name.
-            Value::Text(name) => visitor.visit_enum(name.as_str().into_deserializer()),
+            (3, _) => {
+                let head = self.head()?;
+                let name = self.text(&head)?;
+                visitor.visit_enum(name.into_deserializer())
+            }
             // Any other variant is a one-entry map from its name to its content.
-            Value::Map(entries) => match entries.as_slice() {
-                [(Value::Text(name), content)] => visitor.visit_enum(EnumAccess { name, content }),
-                _ => Err(self.mismatch("a one-entry map naming an enum variant")),
-            },
-            _ => Err(self.mismatch("an enum variant")),
+            (5, Some(1)) => {
+                self.head()?;
+                let key = self.peek_head()?;
+                if key.major != 3 {
+                    return Err(Decoder::mismatch(
+                        &head,
+                        "a one-entry map naming an enum variant",
+                    ));
+                }
+                let key = self.head()?;
+                let name = self.text(&key)?;
+                visitor.visit_enum(EnumAccess {
+                    name,
+                    decoder: self,
+                })
+            }
+            (5, _) => Err(Decoder::mismatch(
+                &head,
+                "a one-entry map naming an enum variant",
+            )),
+            _ => Err(Decoder::mismatch(&head, "an enum variant")),
         }
     }
 
@@ -189,87 +286,102 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'de> {
     }
 }
 
-struct SeqAccess<'a>(core::slice::Iter<'a, Value>);
+struct SeqAccess<'a, 'de> {
+    decoder: &'a mut Decoder<'de>,
+    left: usize,
+}
 
-impl<'de> de::SeqAccess<'de> for SeqAccess<'de> {
+impl<'de> de::SeqAccess<'de> for SeqAccess<'_, 'de> {
     type Error = DocumentError;
 
     fn next_element_seed<T: de::DeserializeSeed<'de>>(
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Self::Error> {
-        self.0
-            .next()
-            .map(|v| seed.deserialize(ValueDeserializer(v)))
-            .transpose()
+        if self.left == 0 {
+            return Ok(None);
+        }
+        self.left -= 1;
+        seed.deserialize(&mut *self.decoder).map(Some)
     }
 
     fn size_hint(&self) -> Option<usize> {
-        Some(self.0.len())
+        Some(self.left)
     }
 }
 
-struct MapAccess<'a> {
-    entries: core::slice::Iter<'a, (Value, Value)>,
-    value: Option<&'a Value>,
+struct MapAccess<'a, 'de> {
+    decoder: &'a mut Decoder<'de>,
+    /// Entries whose key has not been read.
+    left: usize,
+    /// A key was read and its value not yet.
+    value_pending: bool,
 }
 
-impl<'de> de::MapAccess<'de> for MapAccess<'de> {
+impl<'de> de::MapAccess<'de> for MapAccess<'_, 'de> {
     type Error = DocumentError;
 
     fn next_key_seed<K: de::DeserializeSeed<'de>>(
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Self::Error> {
-        match self.entries.next() {
-            Some((key, value)) => {
-                self.value = Some(value);
-                seed.deserialize(ValueDeserializer(key)).map(Some)
-            }
-            None => Ok(None),
+        if self.value_pending {
+            self.decoder.skip(1)?;
+            self.value_pending = false;
         }
+        if self.left == 0 {
+            return Ok(None);
+        }
+        self.left -= 1;
+        self.value_pending = true;
+        seed.deserialize(&mut *self.decoder).map(Some)
     }
 
     fn next_value_seed<V: de::DeserializeSeed<'de>>(
         &mut self,
         seed: V,
     ) -> Result<V::Value, Self::Error> {
-        let value = self.value.take().ok_or_else(|| {
-            DocumentError::InvalidValue("map value requested before its key".into())
-        })?;
-        seed.deserialize(ValueDeserializer(value))
+        if !self.value_pending {
+            return Err(DocumentError::InvalidValue(
+                "map value requested before its key".into(),
+            ));
+        }
+        self.value_pending = false;
+        seed.deserialize(&mut *self.decoder)
     }
 
     fn size_hint(&self) -> Option<usize> {
-        Some(self.entries.len())
+        Some(self.left)
     }
 }
 
-struct EnumAccess<'a> {
-    name: &'a str,
-    content: &'a Value,
+struct EnumAccess<'a, 'de> {
+    name: &'de str,
+    decoder: &'a mut Decoder<'de>,
 }
 
-impl<'de> de::EnumAccess<'de> for EnumAccess<'de> {
+impl<'a, 'de> de::EnumAccess<'de> for EnumAccess<'a, 'de> {
     type Error = DocumentError;
-    type Variant = ValueDeserializer<'de>;
+    type Variant = &'a mut Decoder<'de>;
 
     fn variant_seed<V: de::DeserializeSeed<'de>>(
         self,
         seed: V,
     ) -> Result<(V::Value, Self::Variant), Self::Error> {
         let variant = seed.deserialize(self.name.into_deserializer())?;
-        Ok((variant, ValueDeserializer(self.content)))
+        Ok((variant, self.decoder))
     }
 }
 
-impl<'de> de::VariantAccess<'de> for ValueDeserializer<'de> {
+impl<'de> de::VariantAccess<'de> for &mut Decoder<'de> {
     type Error = DocumentError;
 
     fn unit_variant(self) -> Result<(), Self::Error> {
-        match self.0 {
-            Value::Null => Ok(()),
-            _ => Err(self.mismatch("null for a unit variant")),
+        let head = self.head()?;
+        if head.major == 7 && head.info == 22 {
+            Ok(())
+        } else {
+            Err(Decoder::mismatch(&head, "null for a unit variant"))
         }
     }
 

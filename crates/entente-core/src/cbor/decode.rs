@@ -1,4 +1,7 @@
-//! The strict decoder: bytes to a [`Value`], accepting only deterministic CBOR.
+//! The strict reader: bytes to a [`Value`] (or to nothing, when only
+//! checking), accepting only deterministic CBOR. One walk enforces every
+//! rule of the module table; what it builds from each item is the [`Build`]
+//! parameter, so the checking pass and the [`Value`] decoder share it.
 
 use ciborium::Value;
 use ciborium::value::Integer;
@@ -7,32 +10,162 @@ use super::{CborError, Limits, key_class};
 
 /// Strictly decodes one deterministic CBOR data item under `limits`.
 pub fn decode_value(bytes: &[u8], limits: Limits) -> Result<Value, CborError> {
+    read_all::<BuildValue>(bytes, limits)
+}
+
+/// Checks that `bytes` is one deterministic CBOR data item under `limits`,
+/// building nothing: the first pass of typed decoding.
+pub(super) fn validate(bytes: &[u8], limits: Limits) -> Result<(), CborError> {
+    read_all::<Check>(bytes, limits)
+}
+
+fn read_all<B: Build>(bytes: &[u8], limits: Limits) -> Result<B::Out, CborError> {
     if bytes.len() > limits.max_size {
         return Err(CborError::TooLarge {
             size: bytes.len(),
             limit: limits.max_size,
         });
     }
-    let mut reader = Reader {
-        bytes,
-        pos: 0,
-        max_depth: limits.max_depth,
-    };
-    let value = reader.item(0)?;
+    let mut reader = Reader::new(bytes, limits.max_depth);
+    let out = reader.item::<B>(0)?;
     if reader.pos != bytes.len() {
         return Err(CborError::TrailingBytes { offset: reader.pos });
     }
-    Ok(value)
+    Ok(out)
 }
 
-struct Reader<'a> {
+/// What the reader makes of each well-formed item.
+trait Build {
+    /// One item's result.
+    type Out;
+    fn unsigned(n: u64) -> Self::Out;
+    /// `-1 - n`, the item at `start`.
+    fn negative(n: u64, start: usize) -> Result<Self::Out, CborError>;
+    fn bytes(bytes: &[u8]) -> Self::Out;
+    fn text(text: &str) -> Self::Out;
+    fn array(items: Vec<Self::Out>) -> Self::Out;
+    fn map(entries: Vec<(Self::Out, Self::Out)>) -> Self::Out;
+    fn bool(b: bool) -> Self::Out;
+    fn null() -> Self::Out;
+}
+
+/// Builds a [`Value`] tree.
+struct BuildValue;
+
+impl Build for BuildValue {
+    type Out = Value;
+    fn unsigned(n: u64) -> Value {
+        Value::Integer(Integer::from(n))
+    }
+    fn negative(n: u64, start: usize) -> Result<Value, CborError> {
+        // -1 - n; fits in i128, which ciborium's Integer covers.
+        Integer::try_from(-1i128 - i128::from(n))
+            .map(Value::Integer)
+            .map_err(|_| CborError::Malformed { offset: start })
+    }
+    fn bytes(bytes: &[u8]) -> Value {
+        Value::Bytes(bytes.to_vec())
+    }
+    fn text(text: &str) -> Value {
+        Value::Text(text.to_owned())
+    }
+    fn array(items: Vec<Value>) -> Value {
+        Value::Array(items)
+    }
+    fn map(entries: Vec<(Value, Value)>) -> Value {
+        Value::Map(entries)
+    }
+    fn bool(b: bool) -> Value {
+        Value::Bool(b)
+    }
+    fn null() -> Value {
+        Value::Null
+    }
+}
+
+/// Builds nothing (a `Vec<()>` does not allocate): checking only.
+struct Check;
+
+impl Build for Check {
+    type Out = ();
+    fn unsigned(_: u64) {}
+    fn negative(_: u64, _: usize) -> Result<(), CborError> {
+        Ok(())
+    }
+    fn bytes(_: &[u8]) {}
+    fn text(_: &str) {}
+    fn array(_: Vec<()>) {}
+    fn map(_: Vec<((), ())>) {}
+    fn bool(_: bool) {}
+    fn null() {}
+}
+
+/// The head of a data item: its major type, additional information and
+/// argument (`None` for indefinite length), and where it starts.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Head {
+    /// Major type, 0–7.
+    pub(super) major: u8,
+    /// Additional information, 0–31.
+    pub(super) info: u8,
+    /// The argument, when there is one.
+    pub(super) argument: Option<u64>,
+    /// Offset of the initial byte.
+    pub(super) start: usize,
+}
+
+/// A position in CBOR input.
+pub(super) struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
     max_depth: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], CborError> {
+    /// A reader at the start of `bytes`.
+    pub(super) fn new(bytes: &'a [u8], max_depth: usize) -> Self {
+        Self {
+            bytes,
+            pos: 0,
+            max_depth,
+        }
+    }
+
+    /// The input after the current offset.
+    pub(super) fn rest(&self) -> &'a [u8] {
+        self.bytes.get(self.pos..).unwrap_or_default()
+    }
+
+    /// The initial byte at the current offset, without consuming it.
+    pub(super) fn peek(&self) -> Result<u8, CborError> {
+        self.bytes
+            .get(self.pos)
+            .copied()
+            .ok_or(CborError::Truncated { offset: self.pos })
+    }
+
+    /// Reads the head of the next item (no shortest-form checks: for input
+    /// [`validate`] accepted).
+    pub(super) fn head(&mut self) -> Result<Head, CborError> {
+        let start = self.pos;
+        let initial = self.byte()?;
+        let info = initial & 0x1f;
+        let argument = self.argument(info, start)?.map(|(value, _)| value);
+        Ok(Head {
+            major: initial >> 5,
+            info,
+            argument,
+            start,
+        })
+    }
+
+    /// Skips one whole item.
+    pub(super) fn skip(&mut self) -> Result<(), CborError> {
+        self.item::<Check>(0)
+    }
+
+    /// The next `n` bytes.
+    pub(super) fn take(&mut self, n: usize) -> Result<&'a [u8], CborError> {
         let end = self
             .pos
             .checked_add(n)
@@ -77,6 +210,11 @@ impl<'a> Reader<'a> {
         Ok(Some((value, value >= minimum)))
     }
 
+    /// The remaining input.
+    fn remaining(&self) -> usize {
+        self.bytes.len().saturating_sub(self.pos)
+    }
+
     fn length(&mut self, info: u8, start: usize) -> Result<usize, CborError> {
         match self.argument(info, start)? {
             None => Err(CborError::IndefiniteLength { offset: start }),
@@ -86,12 +224,12 @@ impl<'a> Reader<'a> {
             // input size.
             Some((len, true)) => usize::try_from(len)
                 .ok()
-                .filter(|len| *len <= self.bytes.len().saturating_sub(self.pos))
+                .filter(|len| *len <= self.remaining())
                 .ok_or(CborError::Truncated { offset: start }),
         }
     }
 
-    fn item(&mut self, depth: usize) -> Result<Value, CborError> {
+    fn item<B: Build>(&mut self, depth: usize) -> Result<B::Out, CborError> {
         let start = self.pos;
         let initial = self.byte()?;
         let major = initial >> 5;
@@ -105,34 +243,31 @@ impl<'a> Reader<'a> {
                     }
                     Some((n, true)) => n,
                 };
-                let int = if major == 0 {
-                    Integer::from(n)
+                if major == 0 {
+                    Ok(B::unsigned(n))
                 } else {
-                    // -1 - n; fits in i128, which ciborium's Integer covers.
-                    Integer::try_from(-1i128 - i128::from(n))
-                        .map_err(|_| CborError::Malformed { offset: start })?
-                };
-                Ok(Value::Integer(int))
+                    B::negative(n, start)
+                }
             }
             2 => {
                 let len = self.length(info, start)?;
-                Ok(Value::Bytes(self.take(len)?.to_vec()))
+                Ok(B::bytes(self.take(len)?))
             }
             3 => {
                 let len = self.length(info, start)?;
                 let raw = self.take(len)?;
                 let text = core::str::from_utf8(raw)
                     .map_err(|_| CborError::InvalidUtf8 { offset: start })?;
-                Ok(Value::Text(text.to_owned()))
+                Ok(B::text(text))
             }
             4 => {
                 let len = self.length(info, start)?;
                 let depth = self.descend(depth)?;
                 let mut items = Vec::with_capacity(len);
                 for _ in 0..len {
-                    items.push(self.item(depth)?);
+                    items.push(self.item::<B>(depth)?);
                 }
-                Ok(Value::Array(items))
+                Ok(B::array(items))
             }
             5 => {
                 let len = self.length(info, start)?;
@@ -146,7 +281,7 @@ impl<'a> Reader<'a> {
                         .get(key_start)
                         .map(|b| b >> 5)
                         .ok_or(CborError::Truncated { offset: key_start })?;
-                    let key = self.item(depth)?;
+                    let key = self.item::<B>(depth)?;
                     let key_span = (key_start, self.pos);
                     if let Some((prev_start, prev_end)) = previous {
                         let prev_bytes = self.bytes.get(prev_start..prev_end);
@@ -166,10 +301,10 @@ impl<'a> Reader<'a> {
                         }
                     }
                     previous = Some(key_span);
-                    let value = self.item(depth)?;
+                    let value = self.item::<B>(depth)?;
                     entries.push((key, value));
                 }
-                Ok(Value::Map(entries))
+                Ok(B::map(entries))
             }
             6 => {
                 let tag = match self.argument(info, start)? {
@@ -179,9 +314,9 @@ impl<'a> Reader<'a> {
                 Err(CborError::Tag { tag, offset: start })
             }
             _ => match info {
-                20 => Ok(Value::Bool(false)),
-                21 => Ok(Value::Bool(true)),
-                22 => Ok(Value::Null),
+                20 => Ok(B::bool(false)),
+                21 => Ok(B::bool(true)),
+                22 => Ok(B::null()),
                 25..=27 => Err(CborError::Float { offset: start }),
                 31 => Err(CborError::Malformed { offset: start }),
                 28..=30 => Err(CborError::Malformed { offset: start }),

@@ -1,8 +1,9 @@
-//! The deterministic encoder: a [`Value`] to its one canonical byte form.
+//! The deterministic encoding of a [`Value`], and the pieces of the
+//! encoding every writer shares: heads in shortest form and the depth bound.
 
 use ciborium::Value;
 
-use super::{CborError, Limits, Unencodable, key_class};
+use super::{CborError, Limits};
 
 /// Appends the deterministic encoding of `value` to `out`.
 ///
@@ -11,102 +12,48 @@ use super::{CborError, Limits, Unencodable, key_class};
 /// than [`Limits::DOCUMENT`] allows is refused, since the decoder would
 /// refuse the result.
 pub fn encode_value(value: &Value, out: &mut Vec<u8>) -> Result<(), CborError> {
-    encode(value, out, 0)
+    super::ser::encode_into(value, out)
 }
 
-fn head(out: &mut Vec<u8>, major: u8, arg: u64) {
+/// Appends the head of an item of major type `major` with argument `arg`.
+pub(super) fn head(out: &mut Vec<u8>, major: u8, arg: u64) {
+    let (bytes, len) = head_bytes(major, arg);
+    out.extend_from_slice(bytes.get(..len).unwrap_or_default());
+}
+
+/// The head of an item of major type `major` with argument `arg`, in
+/// shortest form (RFC 8949 §4.2.1): the bytes and how many of them count.
+pub(super) fn head_bytes(major: u8, arg: u64) -> ([u8; 9], usize) {
     let major = major << 5;
-    // INVARIANT: each arm writes the shortest form for `arg` (RFC 8949 §4.2.1).
-    if arg < 24 {
-        out.push(major | arg as u8);
-    } else if let Ok(a) = u8::try_from(arg) {
-        out.push(major | 24);
-        out.push(a);
-    } else if let Ok(a) = u16::try_from(arg) {
-        out.push(major | 25);
-        out.extend_from_slice(&a.to_be_bytes());
-    } else if let Ok(a) = u32::try_from(arg) {
-        out.push(major | 26);
-        out.extend_from_slice(&a.to_be_bytes());
+    let be = arg.to_be_bytes();
+    // INVARIANT: each arm picks the shortest form for `arg`.
+    let (info, size) = if arg < 24 {
+        (arg as u8, 0)
+    } else if arg <= u64::from(u8::MAX) {
+        (24, 1)
+    } else if arg <= u64::from(u16::MAX) {
+        (25, 2)
+    } else if arg <= u64::from(u32::MAX) {
+        (26, 4)
     } else {
-        out.push(major | 27);
-        out.extend_from_slice(&arg.to_be_bytes());
+        (27, 8)
+    };
+    let mut bytes = [major | info, 0, 0, 0, 0, 0, 0, 0, 0];
+    if let (Some(dst), Some(src)) = (bytes.get_mut(1..=size), be.get(8 - size..)) {
+        dst.copy_from_slice(src);
     }
+    (bytes, size + 1)
 }
 
-fn len_arg(len: usize) -> u64 {
+/// A length as a CBOR argument.
+pub(super) fn len_arg(len: usize) -> u64 {
     // usize is at most 64 bits on every supported target.
     u64::try_from(len).unwrap_or(u64::MAX)
 }
 
-fn encode(value: &Value, out: &mut Vec<u8>, depth: usize) -> Result<(), CborError> {
-    match value {
-        Value::Integer(int) => {
-            let n = i128::from(*int);
-            if n >= 0 {
-                head(out, 0, u64::try_from(n).map_err(|_| overflow())?);
-            } else {
-                head(out, 1, u64::try_from(-1 - n).map_err(|_| overflow())?);
-            }
-        }
-        Value::Bytes(bytes) => {
-            head(out, 2, len_arg(bytes.len()));
-            out.extend_from_slice(bytes);
-        }
-        Value::Text(text) => {
-            head(out, 3, len_arg(text.len()));
-            out.extend_from_slice(text.as_bytes());
-        }
-        Value::Array(items) => {
-            let depth = descend(depth)?;
-            head(out, 4, len_arg(items.len()));
-            for item in items {
-                encode(item, out, depth)?;
-            }
-        }
-        Value::Map(entries) => {
-            let depth = descend(depth)?;
-            let mut encoded: Vec<(Vec<u8>, &Value)> = Vec::with_capacity(entries.len());
-            for (key, value) in entries {
-                let mut key_bytes = Vec::new();
-                encode(key, &mut key_bytes, depth)?;
-                encoded.push((key_bytes, value));
-            }
-            encoded.sort_by(|a, b| a.0.cmp(&b.0));
-            let mut class = None;
-            for pair in encoded.windows(2) {
-                if let [a, b] = pair {
-                    if a.0 == b.0 {
-                        return Err(CborError::Unencodable(Unencodable::DuplicateKey));
-                    }
-                }
-            }
-            head(out, 5, len_arg(encoded.len()));
-            for (key_bytes, value) in encoded {
-                let this_class = key_bytes.first().map(|b| key_class(b >> 5));
-                if class.is_some() && class != this_class {
-                    return Err(CborError::Unencodable(Unencodable::MixedKeyTypes));
-                }
-                class = this_class;
-                out.extend_from_slice(&key_bytes);
-                encode(value, out, depth)?;
-            }
-        }
-        Value::Bool(false) => out.push(0xf4),
-        Value::Bool(true) => out.push(0xf5),
-        Value::Null => out.push(0xf6),
-        Value::Float(_) => return Err(CborError::Unencodable(Unencodable::Float)),
-        Value::Tag(tag, _) => return Err(CborError::Unencodable(Unencodable::Tag(*tag))),
-        _ => return Err(CborError::Unencodable(Unencodable::Other)),
-    }
-    Ok(())
-}
-
-fn overflow() -> CborError {
-    CborError::Unencodable(Unencodable::Integer)
-}
-
-fn descend(depth: usize) -> Result<usize, CborError> {
+/// The depth inside one more array or map, refused beyond
+/// [`Limits::DOCUMENT`].
+pub(super) fn descend(depth: usize) -> Result<usize, CborError> {
     let next = depth + 1;
     if next > Limits::DOCUMENT.max_depth {
         return Err(CborError::TooDeep {

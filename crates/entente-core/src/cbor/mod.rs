@@ -23,13 +23,13 @@
 //! refuses input that differs ([`CborError::NonCanonicalDocument`]), so a
 //! missing optional field and an explicit `null` cannot both be accepted.
 
-use ciborium::Value;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 mod de;
 mod decode;
 mod encode;
+mod ser;
 
 pub use de::DocumentError;
 pub use decode::decode_value;
@@ -70,9 +70,8 @@ const fn key_class(major: u8) -> u8 {
 
 /// Encodes `value` as deterministic CBOR.
 pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, CborError> {
-    let value = Value::serialized(value).map_err(|e| CborError::Serialize(e.to_string()))?;
     let mut out = Vec::new();
-    encode_value(&value, &mut out)?;
+    ser::encode_into(value, &mut out)?;
     Ok(out)
 }
 
@@ -89,9 +88,10 @@ pub fn from_slice_with_limits<T: DeserializeOwned + Serialize>(
     bytes: &[u8],
     limits: Limits,
 ) -> Result<T, CborError> {
-    let value = decode_value(bytes, limits)?;
-    let decoded: T = de::from_value(&value).map_err(CborError::Document)?;
-    let again = to_vec(&decoded)?;
+    decode::validate(bytes, limits)?;
+    let decoded: T = de::from_validated(bytes, limits).map_err(CborError::Document)?;
+    let mut again = Vec::with_capacity(bytes.len());
+    ser::encode_into(&decoded, &mut again)?;
     if again != bytes {
         return Err(CborError::NonCanonicalDocument);
     }

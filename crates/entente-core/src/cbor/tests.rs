@@ -439,6 +439,158 @@ fn identities_encode_as_byte_strings() {
     assert_eq!(json, format!("\"{}\"", id));
 }
 
+// --- the direct serializer and deserializer ---
+
+/// Fields declared out of canonical order: "zz" sorts after "id" and "a".
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Unordered {
+    zz: Vec<u16>,
+    id: String,
+    a: Option<Effect>,
+}
+
+#[test]
+fn struct_fields_written_in_canonical_order_accepted() {
+    let value = Unordered {
+        zz: vec![1, 500],
+        id: "x".into(),
+        a: Some(Effect::Limited { until: 3 }),
+    };
+    let bytes = to_vec(&value).unwrap();
+    // {"a": {"Limited": {"until": 3}}, "id": "x", "zz": [1, 500]}
+    assert_eq!(
+        hex::encode(&bytes),
+        "a36161a1674c696d69746564a165756e74696c036269646178627a7a82011901f4"
+    );
+    assert_eq!(from_slice::<Unordered>(&bytes).unwrap(), value);
+    // The same bytes as going through a `Value`.
+    let via_value = Value::serialized(&value).unwrap();
+    let mut expected = Vec::new();
+    encode_value(&via_value, &mut expected).unwrap();
+    assert_eq!(bytes, expected);
+}
+
+/// A sequence that announces a length it does not deliver, or none.
+struct Lying(Option<usize>, usize);
+
+impl Serialize for Lying {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq as _;
+        let mut seq = serializer.serialize_seq(self.0)?;
+        for i in 0..self.1 {
+            seq.serialize_element(&i)?;
+        }
+        seq.end()
+    }
+}
+
+#[test]
+fn sequence_head_counts_the_elements_written_accepted() {
+    for announced in [None, Some(0), Some(2), Some(3), Some(300)] {
+        let bytes = to_vec(&Lying(announced, 2)).unwrap();
+        assert_eq!(hex::encode(&bytes), "820001", "announced {announced:?}");
+    }
+    let bytes = to_vec(&Lying(None, 24)).unwrap();
+    assert_eq!(&bytes[..2], &[0x98, 24]);
+    assert_eq!(from_slice::<Vec<u8>>(&bytes).unwrap().len(), 24);
+}
+
+#[test]
+fn integers_beyond_64_bits_refused_as_bignums_rejected() {
+    assert_eq!(
+        to_vec(&(u128::from(u64::MAX) + 1)),
+        Err(CborError::Unencodable(Unencodable::Tag(2)))
+    );
+    assert_eq!(
+        to_vec(&(-2i128 - i128::from(u64::MAX))),
+        Err(CborError::Unencodable(Unencodable::Tag(3)))
+    );
+    // The extremes CBOR can hold are accepted.
+    assert_eq!(
+        hex::encode(to_vec(&u128::from(u64::MAX)).unwrap()),
+        "1bffffffffffffffff"
+    );
+    let most_negative = -1i128 - i128::from(u64::MAX);
+    let bytes = to_vec(&most_negative).unwrap();
+    assert_eq!(hex::encode(&bytes), "3bffffffffffffffff");
+    assert_eq!(from_slice::<i128>(&bytes).unwrap(), most_negative);
+}
+
+#[test]
+fn tags_and_excess_depth_refused_by_the_encoder_rejected() {
+    let mut out = Vec::new();
+    assert_eq!(
+        encode_value(&Value::Tag(5, Box::new(Value::Null)), &mut out),
+        Err(CborError::Unencodable(Unencodable::Tag(5)))
+    );
+    let mut deep = Value::Null;
+    for _ in 0..Limits::DOCUMENT.max_depth {
+        deep = Value::Array(vec![deep]);
+    }
+    assert!(to_vec(&deep).is_ok());
+    let deeper = Value::Array(vec![deep]);
+    assert_eq!(
+        to_vec(&deeper),
+        Err(CborError::TooDeep {
+            limit: Limits::DOCUMENT.max_depth
+        })
+    );
+}
+
+#[test]
+fn mixed_key_types_refused_by_the_encoder_rejected() {
+    let map = Value::Map(vec![
+        (Value::Text("a".into()), Value::Null),
+        (Value::Integer(1.into()), Value::Null),
+    ]);
+    assert_eq!(
+        to_vec(&map),
+        Err(CborError::Unencodable(Unencodable::MixedKeyTypes))
+    );
+}
+
+#[test]
+fn elements_a_type_leaves_unread_make_the_document_non_canonical_rejected() {
+    // A pair given three elements: serde reads two; the third is skipped,
+    // and the re-encoding (two elements) differs from the input.
+    assert_eq!(
+        from_slice::<(u8, u8)>(&[0x83, 1, 2, 3]),
+        Err(CborError::NonCanonicalDocument)
+    );
+    assert_eq!(from_slice::<(u8, u8)>(&[0x82, 1, 2]), Ok((1, 2)));
+}
+
+#[test]
+fn enum_shapes_rejected() {
+    // A two-entry map cannot name a variant.
+    let two = Value::Map(vec![
+        (Value::Text("Forbid".into()), Value::Null),
+        (Value::Text("Permit".into()), Value::Null),
+    ]);
+    // A one-entry map keyed by an integer cannot either.
+    let int_key = Value::Map(vec![(Value::Integer(1.into()), Value::Null)]);
+    for value in [two, int_key, Value::Integer(3.into())] {
+        let mut bytes = Vec::new();
+        encode_value(&value, &mut bytes).unwrap();
+        assert!(
+            matches!(
+                from_slice::<Effect>(&bytes),
+                Err(CborError::Document(DocumentError::InvalidType { .. }))
+            ),
+            "{value:?}"
+        );
+    }
+    // A unit variant written as a map must carry null.
+    let unit_with_content = Value::Map(vec![(Value::Text("Permit".into()), Value::Bool(true))]);
+    let mut bytes = Vec::new();
+    encode_value(&unit_with_content, &mut bytes).unwrap();
+    assert!(matches!(
+        from_slice::<Effect>(&bytes),
+        Err(CborError::Document(DocumentError::InvalidType { .. }))
+    ));
+}
+
 // --- properties ---
 
 fn arb_value() -> impl Strategy<Value = Value> {
@@ -469,6 +621,25 @@ proptest! {
         let mut again = Vec::new();
         encode_value(&decoded, &mut again).unwrap();
         prop_assert_eq!(again, bytes);
+    }
+
+    /// The direct serializer writes what the `Value` encoding writes, and
+    /// the direct deserializer reads back the same value.
+    #[test]
+    fn typed_path_agrees_with_the_value_path(value in arb_value()) {
+        let mut via_value = Vec::new();
+        encode_value(&value, &mut via_value).unwrap();
+        prop_assert_eq!(to_vec(&value).unwrap(), via_value.clone());
+        let decoded: Value = from_slice(&via_value).unwrap();
+        prop_assert_eq!(decoded, decode_value(&via_value, Limits::DOCUMENT).unwrap());
+    }
+
+    /// On any input, typed decoding into `Value` accepts exactly what the
+    /// strict reader accepts, with the same error.
+    #[test]
+    fn typed_decoding_accepts_exactly_what_the_reader_accepts(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+        let typed: Result<Value, CborError> = from_slice(&bytes);
+        prop_assert_eq!(typed, decode_value(&bytes, Limits::DOCUMENT));
     }
 
     #[test]

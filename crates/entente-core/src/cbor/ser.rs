@@ -1,0 +1,537 @@
+//! The deterministic encoder: a serde [`Serializer`](ser::Serializer) that
+//! writes the one canonical byte form directly, with no intermediate value
+//! tree.
+//!
+//! Its data model is ciborium's `Value` serializer, so a type encodes the
+//! same way whether it is serialized directly or through a `Value`: structs
+//! and maps are maps, sequences and tuples arrays, `None` and `()` null, a
+//! unit variant its name, any other variant a one-entry map from its name to
+//! its content. Map entries are written in the serializer's order and
+//! sorted by their encoded keys when the map ends; a map with two equal
+//! keys or keys of different types, a float, a tag, an integer outside the
+//! CBOR range, or nesting deeper than [`Limits::DOCUMENT`](super::Limits)
+//! allows is refused, since the strict decoder would refuse the result.
+
+use core::fmt;
+
+use serde::Serialize;
+use serde::ser;
+
+use super::encode::{descend, head, head_bytes, len_arg};
+use super::{CborError, Unencodable, key_class};
+
+/// Tag of a positive bignum, which ciborium produces for a `u128` or `i128`
+/// beyond 64 bits (RFC 8949 §3.4.3).
+const BIGNUM_POSITIVE: u64 = 2;
+/// Tag of a negative bignum.
+const BIGNUM_NEGATIVE: u64 = 3;
+/// The names by which ciborium serializes a tagged value.
+const TAG_NAME: &str = "@@TAG@@";
+const TAGGED_VARIANT: &str = "@@TAGGED@@";
+const UNTAGGED_VARIANT: &str = "@@UNTAGGED@@";
+
+/// Appends the deterministic encoding of `value` to `out`. On error `out`
+/// may hold part of the encoding; callers discard it.
+pub(super) fn encode_into<T: Serialize + ?Sized>(
+    value: &T,
+    out: &mut Vec<u8>,
+) -> Result<(), CborError> {
+    value
+        .serialize(Encoder { out, depth: 0 })
+        .map_err(|Error(e)| e)
+}
+
+/// The serializer's error: a [`CborError`], with the `serde` trait.
+#[derive(Debug)]
+pub(super) struct Error(CborError);
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl ser::Error for Error {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Self(CborError::Serialize(msg.to_string()))
+    }
+}
+
+fn refuse(what: Unencodable) -> Error {
+    Error(CborError::Unencodable(what))
+}
+
+/// Writes one value at nesting `depth` (the arrays and maps around it).
+struct Encoder<'a> {
+    out: &'a mut Vec<u8>,
+    depth: usize,
+}
+
+impl<'a> Encoder<'a> {
+    fn text(&mut self, text: &str) {
+        head(self.out, 3, len_arg(text.len()));
+        self.out.extend_from_slice(text.as_bytes());
+    }
+
+    fn integer(&mut self, n: i128) -> Result<(), Error> {
+        if let Ok(n) = u64::try_from(n) {
+            head(self.out, 0, n);
+        } else if let Ok(n) = u64::try_from(-1 - n) {
+            head(self.out, 1, n);
+        } else {
+            let tag = if n < 0 {
+                BIGNUM_NEGATIVE
+            } else {
+                BIGNUM_POSITIVE
+            };
+            return Err(refuse(Unencodable::Tag(tag)));
+        }
+        Ok(())
+    }
+
+    /// Opens the one-entry map `{variant: …}` of a non-unit enum variant
+    /// and returns the depth inside it.
+    fn variant(&mut self, variant: &str) -> Result<usize, Error> {
+        let depth = descend(self.depth).map_err(Error)?;
+        head(self.out, 5, 1);
+        self.text(variant);
+        Ok(depth)
+    }
+
+    fn array(self, len: Option<usize>) -> Result<Array<'a>, Error> {
+        let depth = descend(self.depth).map_err(Error)?;
+        let start = self.out.len();
+        if let Some(len) = len {
+            head(self.out, 4, len_arg(len));
+        }
+        Ok(Array {
+            head_len: self.out.len() - start,
+            out: self.out,
+            depth,
+            start,
+            announced: len,
+            count: 0,
+        })
+    }
+
+    fn map(self, len: Option<usize>) -> Result<Map<'a>, Error> {
+        let depth = descend(self.depth).map_err(Error)?;
+        let start = self.out.len();
+        if let Some(len) = len {
+            head(self.out, 5, len_arg(len));
+        }
+        Ok(Map {
+            head_len: self.out.len() - start,
+            out: self.out,
+            depth,
+            start,
+            entries: Vec::with_capacity(len.unwrap_or_default()),
+            key: None,
+        })
+    }
+}
+
+impl<'a> ser::Serializer for Encoder<'a> {
+    type Ok = ();
+    type Error = Error;
+    type SerializeSeq = Array<'a>;
+    type SerializeTuple = Array<'a>;
+    type SerializeTupleStruct = Array<'a>;
+    type SerializeTupleVariant = TupleVariant<'a>;
+    type SerializeMap = Map<'a>;
+    type SerializeStruct = Map<'a>;
+    type SerializeStructVariant = Map<'a>;
+
+    fn serialize_bool(self, v: bool) -> Result<(), Error> {
+        self.out.push(if v { 0xf5 } else { 0xf4 });
+        Ok(())
+    }
+    fn serialize_i8(mut self, v: i8) -> Result<(), Error> {
+        self.integer(v.into())
+    }
+    fn serialize_i16(mut self, v: i16) -> Result<(), Error> {
+        self.integer(v.into())
+    }
+    fn serialize_i32(mut self, v: i32) -> Result<(), Error> {
+        self.integer(v.into())
+    }
+    fn serialize_i64(mut self, v: i64) -> Result<(), Error> {
+        self.integer(v.into())
+    }
+    fn serialize_i128(mut self, v: i128) -> Result<(), Error> {
+        self.integer(v)
+    }
+    fn serialize_u8(mut self, v: u8) -> Result<(), Error> {
+        self.integer(v.into())
+    }
+    fn serialize_u16(mut self, v: u16) -> Result<(), Error> {
+        self.integer(v.into())
+    }
+    fn serialize_u32(mut self, v: u32) -> Result<(), Error> {
+        self.integer(v.into())
+    }
+    fn serialize_u64(mut self, v: u64) -> Result<(), Error> {
+        self.integer(v.into())
+    }
+    fn serialize_u128(mut self, v: u128) -> Result<(), Error> {
+        match i128::try_from(v) {
+            Ok(v) => self.integer(v),
+            Err(_) => Err(refuse(Unencodable::Tag(BIGNUM_POSITIVE))),
+        }
+    }
+    fn serialize_f32(self, _: f32) -> Result<(), Error> {
+        Err(refuse(Unencodable::Float))
+    }
+    fn serialize_f64(self, _: f64) -> Result<(), Error> {
+        Err(refuse(Unencodable::Float))
+    }
+    fn serialize_char(mut self, v: char) -> Result<(), Error> {
+        self.text(v.encode_utf8(&mut [0; 4]));
+        Ok(())
+    }
+    fn serialize_str(mut self, v: &str) -> Result<(), Error> {
+        self.text(v);
+        Ok(())
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {
+        head(self.out, 2, len_arg(v.len()));
+        self.out.extend_from_slice(v);
+        Ok(())
+    }
+    fn serialize_none(self) -> Result<(), Error> {
+        self.out.push(0xf6);
+        Ok(())
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<(), Error> {
+        self.serialize_none()
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), Error> {
+        self.serialize_none()
+    }
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<(), Error> {
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        mut self,
+        name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        if (name, variant) == (TAG_NAME, UNTAGGED_VARIANT) {
+            return value.serialize(self);
+        }
+        let depth = self.variant(variant)?;
+        value.serialize(Encoder {
+            out: self.out,
+            depth,
+        })
+    }
+    fn serialize_seq(self, len: Option<usize>) -> Result<Array<'a>, Error> {
+        self.array(len)
+    }
+    fn serialize_tuple(self, len: usize) -> Result<Array<'a>, Error> {
+        self.array(Some(len))
+    }
+    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<Array<'a>, Error> {
+        self.array(Some(len))
+    }
+    fn serialize_tuple_variant(
+        mut self,
+        name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<TupleVariant<'a>, Error> {
+        if (name, variant) == (TAG_NAME, TAGGED_VARIANT) {
+            return Ok(TupleVariant::Tagged);
+        }
+        let depth = self.variant(variant)?;
+        Encoder {
+            out: self.out,
+            depth,
+        }
+        .array(Some(len))
+        .map(TupleVariant::Array)
+    }
+    fn serialize_map(self, len: Option<usize>) -> Result<Map<'a>, Error> {
+        self.map(len)
+    }
+    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Map<'a>, Error> {
+        self.map(Some(len))
+    }
+    fn serialize_struct_variant(
+        mut self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Map<'a>, Error> {
+        let depth = self.variant(variant)?;
+        Encoder {
+            out: self.out,
+            depth,
+        }
+        .map(Some(len))
+    }
+
+    fn is_human_readable(&self) -> bool {
+        false
+    }
+}
+
+/// An array being written. Its head is written first when the length is
+/// announced, and put in place at the end when it was not (or was wrong).
+pub(super) struct Array<'a> {
+    out: &'a mut Vec<u8>,
+    depth: usize,
+    start: usize,
+    head_len: usize,
+    announced: Option<usize>,
+    count: usize,
+}
+
+impl Array<'_> {
+    fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.count += 1;
+        value.serialize(Encoder {
+            out: self.out,
+            depth: self.depth,
+        })
+    }
+
+    fn finish(self) -> Result<(), Error> {
+        if self.announced != Some(self.count) {
+            let (correct, len) = head_bytes(4, len_arg(self.count));
+            self.out.splice(
+                self.start..self.start + self.head_len,
+                correct.into_iter().take(len),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The serde traits an [`Array`] implements differ only in names.
+macro_rules! array_impl {
+    ($trait:ident, $method:ident) => {
+        impl ser::$trait for Array<'_> {
+            type Ok = ();
+            type Error = Error;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+                self.element(value)
+            }
+            fn end(self) -> Result<(), Error> {
+                self.finish()
+            }
+        }
+    };
+}
+
+array_impl!(SerializeSeq, serialize_element);
+array_impl!(SerializeTuple, serialize_element);
+array_impl!(SerializeTupleStruct, serialize_field);
+
+/// A tuple variant: an array inside its one-entry map, or ciborium's
+/// encoding of a tagged value, which entente refuses.
+pub(super) enum TupleVariant<'a> {
+    /// `{variant: [...]}`.
+    Array(Array<'a>),
+    /// A ciborium tag: refused at its first field, the tag number.
+    Tagged,
+}
+
+impl ser::SerializeTupleVariant for TupleVariant<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        match self {
+            Self::Array(array) => array.element(value),
+            Self::Tagged => {
+                let mut scratch = Vec::new();
+                encode_into(value, &mut scratch).map_err(Error)?;
+                let tag = match super::decode_value(&scratch, super::Limits::DOCUMENT) {
+                    Ok(ciborium::Value::Integer(tag)) => u64::try_from(tag).ok(),
+                    _ => None,
+                };
+                Err(tag.map_or_else(
+                    || Error(CborError::Serialize("malformed tagged value".into())),
+                    |tag| refuse(Unencodable::Tag(tag)),
+                ))
+            }
+        }
+    }
+    fn end(self) -> Result<(), Error> {
+        match self {
+            Self::Array(array) => array.finish(),
+            Self::Tagged => Err(Error(CborError::Serialize("malformed tagged value".into()))),
+        }
+    }
+}
+
+/// A map being written: the head for the announced length, then the
+/// entries in the serializer's order; when the map ends they are sorted by
+/// their encoded keys and the head corrected if they were not in order or
+/// fewer than announced (skipped fields).
+pub(super) struct Map<'a> {
+    out: &'a mut Vec<u8>,
+    depth: usize,
+    /// Where the map's head starts in `out`.
+    start: usize,
+    /// The length of the head written at `start` (0 if none).
+    head_len: usize,
+    /// Each entry as (key start, key end, value end), offsets in `out`.
+    entries: Vec<(usize, usize, usize)>,
+    /// The span of a key whose value has not come yet.
+    key: Option<(usize, usize)>,
+}
+
+impl Map<'_> {
+    fn encoder(&mut self) -> Encoder<'_> {
+        Encoder {
+            out: self.out,
+            depth: self.depth,
+        }
+    }
+
+    fn key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
+        let key_start = self.out.len();
+        key.serialize(self.encoder())?;
+        self.key = Some((key_start, self.out.len()));
+        Ok(())
+    }
+
+    fn value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        let (key_start, key_end) = self.key.take().ok_or_else(|| {
+            Error(CborError::Serialize(
+                "map value serialized before its key".into(),
+            ))
+        })?;
+        value.serialize(self.encoder())?;
+        self.entries.push((key_start, key_end, self.out.len()));
+        Ok(())
+    }
+
+    fn field<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), Error> {
+        let key_start = self.out.len();
+        self.encoder().text(name);
+        self.key = Some((key_start, self.out.len()));
+        self.value(value)
+    }
+
+    fn finish(self) -> Result<(), Error> {
+        if self.key.is_some() {
+            return Err(Error(CborError::Serialize(
+                "map key serialized without its value".into(),
+            )));
+        }
+        let out = self.out;
+        let entries = self.entries;
+        let key = |&(start, end, _): &(usize, usize, usize)| out.get(start..end);
+        let sorted = entries
+            .windows(2)
+            .all(|pair| matches!(pair, [a, b] if key(a) < key(b)));
+        let mut order: Vec<usize> = Vec::new();
+        if !sorted {
+            order = (0..entries.len()).collect();
+            order.sort_by(|&a, &b| entries.get(a).map(key).cmp(&entries.get(b).map(key)));
+        }
+        let in_order = || {
+            let sorted_entries = entries.iter().filter(move |_| sorted);
+            let reordered = order.iter().filter_map(|&i| entries.get(i));
+            sorted_entries.chain(reordered)
+        };
+        // As the decoder checks them: no two equal keys, then one key type.
+        let mut previous = None;
+        for entry in in_order() {
+            let this = key(entry);
+            if previous.is_some() && previous == Some(this) {
+                return Err(refuse(Unencodable::DuplicateKey));
+            }
+            previous = Some(this);
+        }
+        let mut class = None;
+        for entry in in_order() {
+            let this = key(entry)
+                .and_then(<[u8]>::first)
+                .map(|b| key_class(b >> 5));
+            if class.is_some() && class != this {
+                return Err(refuse(Unencodable::MixedKeyTypes));
+            }
+            class = this;
+        }
+        let (map_head, map_head_len) = head_bytes(5, len_arg(entries.len()));
+        let map_head = map_head.get(..map_head_len).unwrap_or_default();
+        let body_start = self.start + self.head_len;
+        if sorted {
+            if out.get(self.start..body_start) != Some(map_head) {
+                out.splice(self.start..body_start, map_head.iter().copied());
+            }
+        } else {
+            let body = out.split_off(body_start);
+            out.truncate(self.start);
+            out.extend_from_slice(map_head);
+            for &(key_start, _, value_end) in in_order() {
+                let entry = body
+                    .get(key_start - body_start..value_end - body_start)
+                    .unwrap_or_default();
+                out.extend_from_slice(entry);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl ser::SerializeMap for Map<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
+        self.key(key)
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.value(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.finish()
+    }
+}
+
+/// A struct and a struct variant's content are both maps with text keys.
+macro_rules! struct_impl {
+    ($trait:ident) => {
+        impl ser::$trait for Map<'_> {
+            type Ok = ();
+            type Error = Error;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), Error> {
+                self.field(key, value)
+            }
+            fn end(self) -> Result<(), Error> {
+                self.finish()
+            }
+        }
+    };
+}
+
+struct_impl!(SerializeStruct);
+struct_impl!(SerializeStructVariant);

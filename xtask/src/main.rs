@@ -150,7 +150,13 @@ fn fuzz_secs(args: &[&str]) -> Result<u64> {
 
 /// The workspace root: xtask sits one level below it.
 fn workspace_root() -> Result<PathBuf> {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    // `cargo run` sets CARGO_MANIFEST_DIR for the process; prefer it to the
+    // compile-time value, which names wherever this binary was last built
+    // (another clone sharing the target directory, say).
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir
         .parent()
         .map(Path::to_path_buf)
         .ok_or_else(|| "xtask's manifest directory has no parent".into())

@@ -26,11 +26,15 @@ const COMMAND: &str = "cargo bench -p entente-benches --features aws-lc";
 /// Lines the benches print with their own computed ratios start with one of these.
 const SUMMARY_MARKERS: [&str; 2] = [" summary:", "summary: "];
 
-/// One ratio of the report: `numerator / denominator`, with an optional goal.
+/// One ratio of the report: `numerator / (scale × denominator)`, with an
+/// optional goal.
 struct Ratio {
     what: String,
     numerator: String,
     denominator: String,
+    /// How many denominators the numerator is measured against (the
+    /// policies of an admission, the entries of a batch); 1 otherwise.
+    scale: f64,
     goal: Option<Goal>,
 }
 
@@ -192,7 +196,15 @@ fn ratios(medians: &BTreeMap<String, f64>) -> Vec<Ratio> {
         what: what.to_owned(),
         numerator: numerator.to_owned(),
         denominator: denominator.to_owned(),
+        scale: 1.0,
         goal,
+    };
+    let per = |what: &str, numerator: &str, denominator: &str, scale: u64| Ratio {
+        what: what.to_owned(),
+        numerator: numerator.to_owned(),
+        denominator: denominator.to_owned(),
+        scale: scale as f64,
+        goal: None,
     };
     let mut list = vec![
         ratio(
@@ -233,6 +245,38 @@ fn ratios(medians: &BTreeMap<String, f64>) -> Vec<Ratio> {
             &format!("attest_quorum_certificate_13/{provider}/13_raw_es256"),
             Some(Goal::AtMost(1.10)),
         ));
+        list.push(ratio(
+            &format!("warm admission of a new policy version ÷ raw ES256 ({provider})"),
+            &format!("admit_warm_new_version/{provider}"),
+            &format!("admit_raw_es256/{provider}"),
+            Some(Goal::AtMost(1.10)),
+        ));
+        list.push(ratio(
+            &format!(
+                "warm admission of a new policy version, store on tmpfs (not durable) ÷ raw \
+                 ES256 ({provider})"
+            ),
+            &format!("admit_warm_new_version/{provider}/tmpfs"),
+            &format!("admit_raw_es256/{provider}"),
+            None,
+        ));
+        for (what, id) in [
+            (
+                "inclusion proof verification",
+                "audit_proofs_1M/inclusion_verify",
+            ),
+            (
+                "consistency proof verification",
+                "audit_proofs_1M/consistency_verify",
+            ),
+        ] {
+            list.push(ratio(
+                &format!("audit log of 1M entries: {what} ÷ ES256 verify ({provider})"),
+                id,
+                &format!("es256_verify/{provider}"),
+                None,
+            ));
+        }
     }
     // Families with a size parameter: every size present.
     for id in medians.keys() {
@@ -251,6 +295,37 @@ fn ratios(medians: &BTreeMap<String, f64>) -> Vec<Ratio> {
                     id,
                     &format!("translate/{size}/direct"),
                     None,
+                ));
+            }
+        }
+        if let Some((provider, n)) = id
+            .strip_prefix("admit_cold/")
+            .and_then(|rest| rest.split_once('/'))
+            .and_then(|(p, n)| Some((p, n.parse::<u64>().ok()?)))
+        {
+            list.push(per(
+                &format!(
+                    "cold admission of {n} policies, per policy ÷ raw ES256 ({provider}; \
+                     includes the chain and vocabulary checks, see the summary lines)"
+                ),
+                id,
+                &format!("admit_raw_es256/{provider}"),
+                n,
+            ));
+        }
+        if let Some(batch) = id
+            .strip_prefix("audit_append/group_commit_")
+            .and_then(|n| n.parse::<u64>().ok())
+        {
+            for provider in ["rustcrypto", "aws-lc"] {
+                list.push(per(
+                    &format!(
+                        "audit log append, batches of {batch}, per entry ÷ ES256 verify \
+                         ({provider})"
+                    ),
+                    id,
+                    &format!("es256_verify/{provider}"),
+                    batch,
                 ));
             }
         }
@@ -304,7 +379,7 @@ fn render(
         if *d <= 0.0 {
             continue;
         }
-        let value = n / d;
+        let value = n / (d * r.scale);
         let goal = r.goal.map_or_else(String::new, |g| {
             format!(
                 "{} — {}",
@@ -312,14 +387,19 @@ fn render(
                 if g.met(value) { "met" } else { "**not met**" }
             )
         });
+        let denominator = if r.scale == 1.0 {
+            human(*d)
+        } else {
+            format!("{} × {}", r.scale, human(*d))
+        };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {value:.3} | {goal} |",
+            "| {} | {} | {denominator} | {value:.3} | {goal} |",
             r.what,
             human(*n),
-            human(*d)
         );
     }
+    render_growth(&mut out, medians);
     if !summaries.is_empty() {
         let _ = writeln!(
             out,
@@ -339,6 +419,68 @@ fn render(
     }
     let _ = writeln!(out, "\n{END}");
     out
+}
+
+/// The families of benchmarks whose last id segment is a size (`…/100`,
+/// `…/100_rules`): each size's median, by family, sizes ascending.
+fn families(medians: &BTreeMap<String, f64>) -> BTreeMap<String, Vec<(u64, f64)>> {
+    let mut found: BTreeMap<String, Vec<(u64, f64)>> = BTreeMap::new();
+    for (id, ns) in medians {
+        let Some((family, last)) = id.rsplit_once('/') else {
+            continue;
+        };
+        let digits = last.split('_').next().unwrap_or_default();
+        if let Ok(size) = digits.parse::<u64>() {
+            found
+                .entry(family.to_owned())
+                .or_default()
+                .push((size, *ns));
+        }
+    }
+    found.retain(|_, sizes| sizes.len() >= 3);
+    for sizes in found.values_mut() {
+        sizes.sort_by_key(|(size, _)| *size);
+    }
+    found
+}
+
+/// How cost grows: for each family with at least three sizes, the median
+/// at each size, per unit, and the growth against the smallest size
+/// (time ratio ÷ size ratio: 1 is linear, below 1 sublinear).
+fn render_growth(out: &mut String, medians: &BTreeMap<String, f64>) {
+    let families = families(medians);
+    if families.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n### How cost grows\n");
+    let _ = writeln!(
+        out,
+        "Growth is (time ÷ time at the smallest size) ÷ (size ÷ smallest size): 1.00 \
+         is linear, below 1 sublinear (fixed costs amortised), above 1 superlinear.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| benchmark family | size | median | per unit | growth |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|");
+    for (family, sizes) in families {
+        let Some(&(smallest, base)) = sizes.first() else {
+            continue;
+        };
+        for (size, ns) in sizes {
+            let growth = if base > 0.0 && smallest > 0 {
+                (ns / base) / (size as f64 / smallest as f64)
+            } else {
+                f64::NAN
+            };
+            let _ = writeln!(
+                out,
+                "| `{family}` | {size} | {} | {} | {growth:.2} |",
+                human(ns),
+                human(ns / size.max(1) as f64),
+            );
+        }
+    }
 }
 
 /// Replaces the generated section of `document` (or appends one).
@@ -434,6 +576,36 @@ mod tests {
         assert!(text.contains("admit summary: x"));
         // A ratio whose ids were not measured is left out, not invented.
         assert!(!text.contains("rustls-webpki"));
+    }
+
+    #[test]
+    fn per_unit_ratios_and_growth() {
+        let medians: BTreeMap<String, f64> = [
+            ("es256_verify/aws-lc", 50_000.0),
+            ("admit_raw_es256/aws-lc", 50_000.0),
+            ("admit_cold/aws-lc/1", 400_000.0),
+            ("admit_cold/aws-lc/10", 1_000_000.0),
+            ("admit_cold/aws-lc/100", 6_000_000.0),
+            ("audit_append/group_commit_100", 1_000_000.0),
+            ("policy/evaluate/entente/10", 50.0),
+            ("policy/evaluate/entente/100", 60.0),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        let text = render(&medians, &[], "a test machine", "one run");
+        // 6 ms ÷ (100 × 50 µs) = 1.2.
+        assert!(
+            text.contains("| 6.00 ms | 100 × 50.00 µs | 1.200 |"),
+            "{text}"
+        );
+        // 1 ms ÷ (100 × 50 µs) = 0.2 per appended entry.
+        assert!(text.contains("| 1.00 ms | 100 × 50.00 µs | 0.200 |"));
+        // Growth of admit_cold: (6 ms ÷ 0.4 ms) ÷ 100 = 0.15.
+        assert!(text.contains("| `admit_cold/aws-lc` | 100 | 6.00 ms | 60.00 µs | 0.15 |"));
+        assert!(text.contains("| `admit_cold/aws-lc` | 1 | 400.00 µs | 400.00 µs | 1.00 |"));
+        // Two sizes are not a family worth a growth table.
+        assert!(!text.contains("`policy/evaluate/entente`"));
     }
 
     #[test]

@@ -13,9 +13,10 @@
 //!
 //! - `admit_raw_es256`: one ES256 verification per backend;
 //! - `admit_cold`: a fresh `Admitter` and a fresh temporary store per
-//!   iteration, bundles of 1, 100 and 10,000 signed policies; the summary
+//!   iteration, bundles of 1, 10, 100, 1,000 and 10,000 signed policies
+//!   (how admission grows with the bundle); the summary
 //!   divides the time by (the signature verifications the report counted ×
-//!   one raw verification); for 1 and 100 also with the store on tmpfs
+//!   one raw verification); up to 100 also with the store on tmpfs
 //!   (labelled, not durable) to show what the disk's fsync adds;
 //! - `admit_warm_new_version`: after 100 policies were admitted, a new
 //!   version of one of them (goal: one verification + at most 10 %); the
@@ -24,6 +25,10 @@
 //!   nothing — the difference is the price of durability;
 //! - `admit summary: durable commit`: one bare `AdmissionStore::record` of
 //!   one version, on disk and on tmpfs (no verification at all);
+//! - `admit_partners`: a coalition of 2, 5, 10, 20 and 50 partners (the
+//!   home authority and the others), each other partner publishing its own
+//!   bundle of 10 policies under its own root, credential, CRL and
+//!   vocabulary (how admission grows with the partners);
 //! - `admit_parallel_10000`: the cold 10,000 admission on a rayon pool of
 //!   1 thread and of 2 threads (goal: speedup ≥ 1.8×);
 //! - peak heap while admitting 10,000 policies, from the counting global
@@ -61,6 +66,10 @@ const DAY: u64 = 86_400;
 const PER_BUNDLE: usize = 4000;
 /// Policies already admitted before the warm case.
 const WARM_KNOWN: usize = 100;
+/// Coalition sizes of the partner scaling (the home authority included).
+const PARTNERS: [usize; 5] = [2, 5, 10, 20, 50];
+/// Policies each partner publishes in the partner scaling.
+const PER_PARTNER: usize = 10;
 
 fn test_mode() -> bool {
     std::env::args().any(|a| a == "--test")
@@ -202,6 +211,25 @@ impl Authority {
     }
 }
 
+/// The admission policy of `home` over `authorities`: no coordinators, one
+/// translation hop, CRLs at most a week old.
+fn admission_policy(home: &str, authorities: Vec<AuthorityConfig>) -> AdmissionPolicy {
+    AdmissionPolicy::from_document(
+        PolicyDocument {
+            home: home.into(),
+            authorities,
+            coordinators: Vec::new(),
+            max_translation_hops: 1,
+            max_crl_age_secs: 7 * DAY,
+            clock_skew_secs: 300,
+            disputes: entente_admit::DisputeHandling::Suspend,
+            eku_arc: None,
+        },
+        None,
+    )
+    .expect("admission policy")
+}
+
 struct Setup {
     policy: AdmissionPolicy,
     partner: Authority,
@@ -218,23 +246,13 @@ fn setup() -> Setup {
         "DEU",
         include_str!("../../crates/entente-policy/examples/vocabularies/deu.json"),
     );
-    let policy = AdmissionPolicy::from_document(
-        PolicyDocument {
-            home: "GBR".into(),
-            authorities: vec![
-                home.config("GBR", Provision::ALL.to_vec()),
-                partner.config("DEU", vec![Provision::Vocabularies, Provision::Policies]),
-            ],
-            coordinators: Vec::new(),
-            max_translation_hops: 1,
-            max_crl_age_secs: 7 * DAY,
-            clock_skew_secs: 300,
-            disputes: entente_admit::DisputeHandling::Suspend,
-            eku_arc: None,
-        },
-        None,
-    )
-    .expect("admission policy");
+    let policy = admission_policy(
+        "GBR",
+        vec![
+            home.config("GBR", Provision::ALL.to_vec()),
+            partner.config("DEU", vec![Provision::Vocabularies, Provision::Policies]),
+        ],
+    );
     let policies = (0..large()).map(|i| partner.policy(i, 1)).collect();
     Setup {
         policy,
@@ -425,7 +443,12 @@ fn admit_benches(c: &mut Criterion) {
     }
 
     // Cold admission.
-    let sizes = [1, 100, large()];
+    // 1 to 10,000 by factors of ten (to the large size in `--test` mode).
+    let sizes: Vec<usize> = [1, 10, 100, 1_000]
+        .into_iter()
+        .filter(|&n| n < large())
+        .chain([large()])
+        .collect();
     let mut group = c.benchmark_group("admit_cold");
     group.sample_size(10);
     group.warm_up_time(Duration::from_millis(500));
@@ -446,13 +469,13 @@ fn admit_benches(c: &mut Criterion) {
             });
             // The small sizes also with the store on tmpfs (labelled): what
             // is left when the disk's fsync is taken out.
-            let storages = if n >= 500 {
+            let storages = if n > WARM_KNOWN {
                 vec![Storage::Disk]
             } else {
                 Storage::available()
             };
             for storage in storages {
-                let runs = if n >= 500 || test_mode() { 1 } else { 5 };
+                let runs = if n > WARM_KNOWN || test_mode() { 1 } else { 5 };
                 let mut times = Vec::new();
                 let mut stats = AdmitStats::default();
                 for _ in 0..runs {
@@ -476,6 +499,8 @@ fn admit_benches(c: &mut Criterion) {
         }
     }
     group.finish();
+
+    partner_scaling(c, &raw);
 
     // A new version of a known policy, caches warm.
     let known = setup.partner.bundles(first(&setup.policies, WARM_KNOWN));
@@ -630,6 +655,91 @@ fn admit_benches(c: &mut Criterion) {
         mib(retained),
     );
     drop(admission);
+}
+
+/// A coalition of `partners` authorities: the admission policy and the
+/// bundles of every partner but the home one, `PER_PARTNER` policies each.
+fn coalition(partners: usize) -> (AdmissionPolicy, Vec<Bundle>, usize) {
+    let vocabulary = include_str!("../../crates/entente-policy/examples/vocabularies/deu.json");
+    let authorities: Vec<(String, Authority)> = (0..partners)
+        .map(|i| {
+            let name = format!("P{i:02}");
+            let authority = Authority::new(&name, vocabulary);
+            (name, authority)
+        })
+        .collect();
+    let configs = authorities
+        .iter()
+        .enumerate()
+        .map(|(i, (name, authority))| {
+            let provides = if i == 0 {
+                Provision::ALL.to_vec()
+            } else {
+                vec![Provision::Vocabularies, Provision::Policies]
+            };
+            authority.config(name, provides)
+        })
+        .collect();
+    let policy = admission_policy("P00", configs);
+    let bundles: Vec<Bundle> = authorities
+        .iter()
+        .skip(1)
+        .flat_map(|(_, authority)| {
+            let policies: Vec<Vec<u8>> = (0..PER_PARTNER).map(|i| authority.policy(i, 1)).collect();
+            authority.bundles(&policies)
+        })
+        .collect();
+    // Every policy and every vocabulary of the publishing partners.
+    let admitted = (partners - 1) * (PER_PARTNER + 1);
+    (policy, bundles, admitted)
+}
+
+/// Cold admission against the number of partners.
+fn partner_scaling(c: &mut Criterion, raw: &[(&'static dyn CryptoProvider, Duration)]) {
+    let mut group = c.benchmark_group("admit_partners");
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(3));
+    for partners in PARTNERS {
+        let (policy, bundles, admitted) = coalition(partners);
+        for (provider, raw_time) in raw {
+            let provider = *provider;
+            group.bench_function(format!("{}/{partners}", provider.name()), |b| {
+                b.iter_batched(
+                    || fresh(&policy, provider),
+                    |(mut admitter, dir)| {
+                        let admission = admitter.admit(&bundles, AT).expect("admission");
+                        (admission, admitter, dir)
+                    },
+                    BatchSize::PerIteration,
+                )
+            });
+            let runs = if test_mode() { 1 } else { 5 };
+            let mut times = Vec::new();
+            let mut stats = AdmitStats::default();
+            for _ in 0..runs {
+                let (mut admitter, _dir) = fresh(&policy, provider);
+                let start = Instant::now();
+                let admission = admitter.admit(&bundles, AT).expect("admission");
+                times.push(start.elapsed());
+                assert!(admission.report.rejected.is_empty(), "nothing refused");
+                assert_eq!(admission.report.admitted.len(), admitted);
+                stats = admission.report.stats;
+            }
+            let time = median(times);
+            let verifications = stats.signature_verifications;
+            println!(
+                "admit summary: {partners} partners ({} publishing {PER_PARTNER} policies \
+                 each), {}: {time:?}; {verifications} signature verifications, {} chain \
+                 validations; time / (verifications x raw ES256) = {:.2}",
+                partners - 1,
+                provider.name(),
+                stats.chain_validations,
+                time.as_secs_f64() / (verifications as f64 * raw_time.as_secs_f64()),
+            );
+        }
+    }
+    group.finish();
 }
 
 fn mib(bytes: usize) -> f64 {

@@ -65,6 +65,13 @@ impl Goal {
 pub(crate) fn run(root: &Path, existing: bool, extra: &[&str]) -> Result<()> {
     let target = target_dir(root);
     let summary_file = target.join("bench-summary.txt");
+    // Results older than this run (benches since renamed or removed) are
+    // left out: every ratio comes from this run.
+    let since = if existing {
+        None
+    } else {
+        Some(std::time::SystemTime::now())
+    };
     let summaries = if existing {
         std::fs::read_to_string(&summary_file)
             .map(|text| text.lines().map(str::to_owned).collect())
@@ -75,7 +82,7 @@ pub(crate) fn run(root: &Path, existing: bool, extra: &[&str]) -> Result<()> {
         std::fs::write(&summary_file, lines.join("\n"))?;
         lines
     };
-    let medians = medians(&target.join("criterion"))?;
+    let medians = medians(&target.join("criterion"), since)?;
     if medians.is_empty() {
         return Err(format!(
             "no criterion results under {}; run without --existing",
@@ -144,8 +151,12 @@ fn run_benches(root: &Path, extra: &[&str]) -> Result<Vec<String>> {
     Ok(summaries)
 }
 
-/// Every criterion benchmark's median, in nanoseconds, by full id.
-pub(crate) fn medians(criterion: &Path) -> Result<BTreeMap<String, f64>> {
+/// Every criterion benchmark's median, in nanoseconds, by full id; with
+/// `since`, only results written at or after it.
+pub(crate) fn medians(
+    criterion: &Path,
+    since: Option<std::time::SystemTime>,
+) -> Result<BTreeMap<String, f64>> {
     let mut found = BTreeMap::new();
     let mut stack = vec![criterion.to_owned()];
     while let Some(dir) = stack.pop() {
@@ -156,6 +167,14 @@ pub(crate) fn medians(criterion: &Path) -> Result<BTreeMap<String, f64>> {
             let path = entry?.path();
             if path.is_dir() {
                 if path.file_name().is_some_and(|n| n == "new") {
+                    let fresh = since.is_none_or(|since| {
+                        std::fs::metadata(path.join("estimates.json"))
+                            .and_then(|m| m.modified())
+                            .is_ok_and(|written| written >= since)
+                    });
+                    if !fresh {
+                        continue;
+                    }
                     if let Some((id, median)) = read_result(&path)? {
                         found.insert(id, median);
                     }

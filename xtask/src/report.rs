@@ -91,9 +91,12 @@ pub(crate) fn run(root: &Path, existing: bool, extra: &[&str]) -> Result<()> {
         .into());
     }
     let provenance = if existing {
+        let span = span_minutes(&target.join("criterion")).map_or_else(String::new, |m| {
+            format!("; their files were written over {m} minutes")
+        });
         format!(
             "the criterion results already in `target/criterion` (`--existing`: they may come \
-             from several runs of `{COMMAND}`, so ratios between them are only indicative)"
+             from several runs of `{COMMAND}`, so ratios between them are only indicative{span})"
         )
     } else {
         format!("one run of `{COMMAND}`")
@@ -187,6 +190,29 @@ pub(crate) fn medians(
     Ok(found)
 }
 
+/// Minutes between the oldest and the newest criterion result.
+fn span_minutes(criterion: &Path) -> Option<u64> {
+    let mut times = Vec::new();
+    let mut stack = vec![criterion.to_owned()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).ok()?.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.file_name().is_some_and(|n| n == "estimates.json")
+                && path
+                    .parent()
+                    .and_then(Path::file_name)
+                    .is_some_and(|n| n == "new")
+            {
+                times.extend(entry.metadata().and_then(|m| m.modified()).ok());
+            }
+        }
+    }
+    let (first, last) = (times.iter().min()?, times.iter().max()?);
+    Some(last.duration_since(*first).ok()?.as_secs().div_ceil(60))
+}
+
 /// Reads `benchmark.json` (the id) and `estimates.json` (the median) of one
 /// result directory.
 fn read_result(dir: &Path) -> Result<Option<(String, f64)>> {
@@ -256,7 +282,22 @@ fn ratios(medians: &BTreeMap<String, f64>) -> Vec<Ratio> {
             "x509_validate_p256_chain/webpki/aws-lc-rs",
             None,
         ),
+        ratio(
+            "P-256 chain validation, non-signature work (signatures not checked) ÷ the aws-lc \
+             chain",
+            "x509_validate_p256_chain/entente/no-crypto",
+            "x509_validate_p256_chain/entente/aws-lc",
+            Some(Goal::AtMost(0.10)),
+        ),
     ];
+    for provider in ["rustcrypto", "aws-lc"] {
+        list.push(per(
+            &format!("P-256 chain validation (2 signatures) ÷ 2 raw ES256 verifies ({provider})"),
+            &format!("x509_validate_p256_chain/entente/{provider}"),
+            &format!("es256_verify/{provider}"),
+            2,
+        ));
+    }
     for provider in ["rustcrypto", "aws-lc"] {
         list.push(ratio(
             &format!("quorum certificate of 13 ÷ 13 raw ES256 verifies ({provider})"),
@@ -313,7 +354,7 @@ fn ratios(medians: &BTreeMap<String, f64>) -> Vec<Ratio> {
                     &format!("translated ÷ direct evaluation ({size})"),
                     id,
                     &format!("translate/{size}/direct"),
-                    None,
+                    Some(Goal::AtMost(1.5)),
                 ));
             }
         }
@@ -369,8 +410,10 @@ pub(crate) fn human(ns: f64) -> String {
         format!("{:.2} ms", ns / 1e6)
     } else if ns >= 1e3 {
         format!("{:.2} µs", ns / 1e3)
-    } else {
+    } else if ns >= 1.0 {
         format!("{ns:.1} ns")
+    } else {
+        format!("{ns:.3} ns")
     }
 }
 
@@ -630,6 +673,7 @@ mod tests {
     #[test]
     fn human_units() {
         assert_eq!(human(61.5), "61.5 ns");
+        assert_eq!(human(0.04), "0.040 ns");
         assert_eq!(human(65_100.0), "65.10 µs");
         assert_eq!(human(4_200_000.0), "4.20 ms");
         assert_eq!(human(9_590_000_000.0), "9.59 s");

@@ -100,36 +100,71 @@ impl<'a> Encoder<'a> {
         Ok(depth)
     }
 
-    fn array(self, len: Option<usize>) -> Result<Array<'a>, Error> {
+    /// Opens an array or map (major type `major`) one level deeper, with
+    /// its head written for `len` items when the length is announced.
+    fn open(self, major: u8, len: Option<usize>) -> Result<Container<'a>, Error> {
         let depth = descend(self.depth).map_err(Error)?;
         let start = self.out.len();
         if let Some(len) = len {
-            head(self.out, 4, len_arg(len));
+            head(self.out, major, len_arg(len));
         }
-        Ok(Array {
+        Ok(Container {
             head_len: self.out.len() - start,
             out: self.out,
             depth,
             start,
-            announced: len,
+        })
+    }
+
+    fn array(self, len: Option<usize>) -> Result<Array<'a>, Error> {
+        Ok(Array {
+            container: self.open(4, len)?,
             count: 0,
         })
     }
 
     fn map(self, len: Option<usize>) -> Result<Map<'a>, Error> {
-        let depth = descend(self.depth).map_err(Error)?;
-        let start = self.out.len();
-        if let Some(len) = len {
-            head(self.out, 5, len_arg(len));
-        }
         Ok(Map {
-            head_len: self.out.len() - start,
-            out: self.out,
-            depth,
-            start,
+            container: self.open(5, len)?,
             entries: Vec::with_capacity(len.unwrap_or_default()),
             key: None,
         })
+    }
+}
+
+/// An array or map being written: the output, the depth inside it, and
+/// the head written at `start` (empty when the length was not announced).
+struct Container<'a> {
+    out: &'a mut Vec<u8>,
+    depth: usize,
+    start: usize,
+    head_len: usize,
+}
+
+impl Container<'_> {
+    /// The encoder of one item inside.
+    fn encoder(&mut self) -> Encoder<'_> {
+        Encoder {
+            out: self.out,
+            depth: self.depth,
+        }
+    }
+
+    /// Where the items start in the output.
+    fn body_start(&self) -> usize {
+        self.start + self.head_len
+    }
+
+    /// Puts the head for `count` items (major type `major`) in place of
+    /// the one written, unless it is the same.
+    fn set_head(&mut self, major: u8, count: usize) {
+        let (bytes, len) = head_bytes(major, len_arg(count));
+        let correct = bytes.get(..len).unwrap_or_default();
+        let written = self.start..self.body_start();
+        if self.out.get(written.clone()) != Some(correct) {
+            self.out.splice(written, correct.iter().copied());
+            self.head_len = len;
+        }
     }
 }
 
@@ -300,31 +335,18 @@ impl<'a> ser::Serializer for Encoder<'a> {
 /// An array being written. Its head is written first when the length is
 /// announced, and put in place at the end when it was not (or was wrong).
 pub(super) struct Array<'a> {
-    out: &'a mut Vec<u8>,
-    depth: usize,
-    start: usize,
-    head_len: usize,
-    announced: Option<usize>,
+    container: Container<'a>,
     count: usize,
 }
 
 impl Array<'_> {
     fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
         self.count += 1;
-        value.serialize(Encoder {
-            out: self.out,
-            depth: self.depth,
-        })
+        value.serialize(self.container.encoder())
     }
 
-    fn finish(self) -> Result<(), Error> {
-        if self.announced != Some(self.count) {
-            let (correct, len) = head_bytes(4, len_arg(self.count));
-            self.out.splice(
-                self.start..self.start + self.head_len,
-                correct.into_iter().take(len),
-            );
-        }
+    fn finish(mut self) -> Result<(), Error> {
+        self.container.set_head(4, self.count);
         Ok(())
     }
 }
@@ -391,30 +413,18 @@ impl ser::SerializeTupleVariant for TupleVariant<'_> {
 /// their encoded keys and the head corrected if they were not in order or
 /// fewer than announced (skipped fields).
 pub(super) struct Map<'a> {
-    out: &'a mut Vec<u8>,
-    depth: usize,
-    /// Where the map's head starts in `out`.
-    start: usize,
-    /// The length of the head written at `start` (0 if none).
-    head_len: usize,
-    /// Each entry as (key start, key end, value end), offsets in `out`.
+    container: Container<'a>,
+    /// Each entry as (key start, key end, value end), offsets in the output.
     entries: Vec<(usize, usize, usize)>,
     /// The span of a key whose value has not come yet.
     key: Option<(usize, usize)>,
 }
 
 impl Map<'_> {
-    fn encoder(&mut self) -> Encoder<'_> {
-        Encoder {
-            out: self.out,
-            depth: self.depth,
-        }
-    }
-
     fn key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
-        let key_start = self.out.len();
-        key.serialize(self.encoder())?;
-        self.key = Some((key_start, self.out.len()));
+        let key_start = self.container.out.len();
+        key.serialize(self.container.encoder())?;
+        self.key = Some((key_start, self.container.out.len()));
         Ok(())
     }
 
@@ -424,75 +434,70 @@ impl Map<'_> {
                 "map value serialized before its key".into(),
             ))
         })?;
-        value.serialize(self.encoder())?;
-        self.entries.push((key_start, key_end, self.out.len()));
+        value.serialize(self.container.encoder())?;
+        self.entries
+            .push((key_start, key_end, self.container.out.len()));
         Ok(())
     }
 
     fn field<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), Error> {
-        let key_start = self.out.len();
-        self.encoder().text(name);
-        self.key = Some((key_start, self.out.len()));
+        let key_start = self.container.out.len();
+        self.container.encoder().text(name);
+        self.key = Some((key_start, self.container.out.len()));
         self.value(value)
     }
 
     fn finish(self) -> Result<(), Error> {
-        if self.key.is_some() {
+        let Self {
+            mut container,
+            mut entries,
+            key,
+        } = self;
+        if key.is_some() {
             return Err(Error(CborError::Serialize(
                 "map key serialized without its value".into(),
             )));
         }
-        let out = self.out;
-        let entries = self.entries;
-        let key = |&(start, end, _): &(usize, usize, usize)| out.get(start..end);
-        let sorted = entries
-            .windows(2)
-            .all(|pair| matches!(pair, [a, b] if key(a) < key(b)));
-        let mut order: Vec<usize> = Vec::new();
-        if !sorted {
-            order = (0..entries.len()).collect();
-            order.sort_by(|&a, &b| entries.get(a).map(key).cmp(&entries.get(b).map(key)));
-        }
-        let in_order = || {
-            let sorted_entries = entries.iter().filter(move |_| sorted);
-            let reordered = order.iter().filter_map(|&i| entries.get(i));
-            sorted_entries.chain(reordered)
-        };
-        // As the decoder checks them: no two equal keys, then one key type.
-        let mut previous = None;
-        for entry in in_order() {
-            let this = key(entry);
-            if previous.is_some() && previous == Some(this) {
+        let sorted = {
+            let out = &*container.out;
+            let key = |&(start, end, _): &(usize, usize, usize)| out.get(start..end);
+            let sorted = entries
+                .windows(2)
+                .all(|pair| matches!(pair, [a, b] if key(a) < key(b)));
+            if !sorted {
+                entries.sort_by(|a, b| key(a).cmp(&key(b)));
+            }
+            // As the decoder checks them: no two equal keys, then one key type.
+            if entries
+                .windows(2)
+                .any(|pair| matches!(pair, [a, b] if key(a) == key(b)))
+            {
                 return Err(refuse(Unencodable::DuplicateKey));
             }
-            previous = Some(this);
-        }
-        let mut class = None;
-        for entry in in_order() {
-            let this = key(entry)
-                .and_then(<[u8]>::first)
-                .map(|b| key_class(b >> 5));
-            if class.is_some() && class != this {
-                return Err(refuse(Unencodable::MixedKeyTypes));
+            let mut classes = entries.iter().map(|entry| {
+                key(entry)
+                    .and_then(<[u8]>::first)
+                    .map(|b| key_class(b >> 5))
+            });
+            if let Some(first) = classes.next() {
+                if classes.any(|class| class != first) {
+                    return Err(refuse(Unencodable::MixedKeyTypes));
+                }
             }
-            class = this;
-        }
-        let (map_head, map_head_len) = head_bytes(5, len_arg(entries.len()));
-        let map_head = map_head.get(..map_head_len).unwrap_or_default();
-        let body_start = self.start + self.head_len;
+            sorted
+        };
         if sorted {
-            if out.get(self.start..body_start) != Some(map_head) {
-                out.splice(self.start..body_start, map_head.iter().copied());
-            }
+            container.set_head(5, entries.len());
         } else {
-            let body = out.split_off(body_start);
-            out.truncate(self.start);
-            out.extend_from_slice(map_head);
-            for &(key_start, _, value_end) in in_order() {
+            let body_start = container.body_start();
+            let body = container.out.split_off(body_start);
+            container.out.truncate(container.start);
+            head(container.out, 5, len_arg(entries.len()));
+            for &(key_start, _, value_end) in &entries {
                 let entry = body
                     .get(key_start - body_start..value_end - body_start)
                     .unwrap_or_default();
-                out.extend_from_slice(entry);
+                container.out.extend_from_slice(entry);
             }
         }
         Ok(())

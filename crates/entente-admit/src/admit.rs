@@ -778,11 +778,11 @@ impl Admitter {
     /// when they are byte for byte the same (parsing is a pure function of
     /// the bytes, and the epoch and CRL window of the CRLs).
     fn domains(&mut self, bundles: &[Bundle], run: &mut Run) -> Domains {
-        /// An authority's DER in this admission: (bundle, index, bytes).
+        /// An authority's DER in this admission.
         #[derive(Default)]
         struct Material<'b> {
-            certificates: Vec<(usize, usize, &'b [u8])>,
-            crls: Vec<(usize, usize, &'b [u8])>,
+            certificates: Vec<DerRef<'b>>,
+            crls: Vec<DerRef<'b>>,
         }
         let mut material: BTreeMap<AuthorityId, Material<'_>> = self
             .policy
@@ -815,34 +815,14 @@ impl Admitter {
                 continue;
             };
             run.items += (bundle.certificates.len() + bundle.crls.len()) as u64;
-            m.certificates.extend(
-                bundle
-                    .certificates
-                    .iter()
-                    .enumerate()
-                    .map(|(index, der)| (b, index, der.as_slice())),
-            );
-            m.crls.extend(
-                bundle
-                    .crls
-                    .iter()
-                    .enumerate()
-                    .map(|(index, der)| (b, index, der.as_slice())),
-            );
+            m.certificates.extend(der_refs(b, &bundle.certificates));
+            m.crls.extend(der_refs(b, &bundle.crls));
         }
         let mut domains = Domains::new();
         for (authority, m) in material {
             let cached = self.domain_cache.get(&authority).filter(|d| {
-                d.certificates.len() == m.certificates.len()
-                    && d.crls.len() == m.crls.len()
-                    && d.certificates
-                        .iter()
-                        .zip(&m.certificates)
-                        .all(|(c, (_, _, der))| c.der() == *der)
-                    && d.crls
-                        .iter()
-                        .zip(&m.crls)
-                        .all(|(c, (_, _, der))| c.der() == *der)
+                same_der(&d.certificates, Certificate::der, &m.certificates)
+                    && same_der(&d.crls, Crl::der, &m.crls)
             });
             if let Some(domain) = cached {
                 domains.insert(authority, Arc::clone(domain));
@@ -869,42 +849,22 @@ impl Admitter {
     fn parse_domain(
         &self,
         authority: &AuthorityId,
-        certificates: &[(usize, usize, &[u8])],
-        crls: &[(usize, usize, &[u8])],
+        certificates: &[DerRef<'_>],
+        crls: &[DerRef<'_>],
         run: &mut Run,
     ) -> Domain {
         let mut domain = Domain {
-            certificates: Vec::with_capacity(certificates.len()),
-            crls: Vec::with_capacity(crls.len()),
+            certificates: decode_all(
+                certificates,
+                ArtifactKind::Certificate,
+                *authority,
+                Certificate::from_der,
+                run,
+            ),
+            crls: decode_all(crls, ArtifactKind::Crl, *authority, Crl::from_der, run),
             epoch: Digest256::from_bytes([0; 32]),
             crl_window: None,
         };
-        for &(b, index, der) in certificates {
-            match Certificate::from_der(der) {
-                Ok(c) => domain.certificates.push(c),
-                Err(e) => run.rejected.push(der_rejection(
-                    b,
-                    ArtifactKind::Certificate,
-                    index,
-                    *authority,
-                    der,
-                    e,
-                )),
-            }
-        }
-        for &(b, index, der) in crls {
-            match Crl::from_der(der) {
-                Ok(c) => domain.crls.push(c),
-                Err(e) => run.rejected.push(der_rejection(
-                    b,
-                    ArtifactKind::Crl,
-                    index,
-                    *authority,
-                    der,
-                    e,
-                )),
-            }
-        }
         let max_age = self.max_crl_age();
         let mut digests: Vec<Digest256> = domain.crls.iter().map(Crl::digest).collect();
         digests.sort();
@@ -2036,6 +1996,46 @@ fn item_rejection(item: &Item<'_>, reason: RejectReason) -> Rejection {
         publisher: item.publisher,
         reason,
     }
+}
+
+/// One DER item of a bundle: (bundle, index in its list, bytes).
+type DerRef<'b> = (usize, usize, &'b [u8]);
+
+/// The items of one DER list of bundle `bundle`.
+fn der_refs(bundle: usize, list: &[Vec<u8>]) -> impl Iterator<Item = DerRef<'_>> {
+    list.iter()
+        .enumerate()
+        .map(move |(index, der)| (bundle, index, der.as_slice()))
+}
+
+/// Decodes `items` of `kind` published by `publisher`; what does not decode
+/// is rejected in `run`.
+fn decode_all<T>(
+    items: &[DerRef<'_>],
+    kind: ArtifactKind,
+    publisher: AuthorityId,
+    decode: impl Fn(&[u8]) -> Result<T, entente_x509::DecodeError>,
+    run: &mut Run,
+) -> Vec<T> {
+    let mut decoded = Vec::with_capacity(items.len());
+    for &(bundle, index, der) in items {
+        match decode(der) {
+            Ok(item) => decoded.push(item),
+            Err(e) => run
+                .rejected
+                .push(der_rejection(bundle, kind, index, publisher, der, e)),
+        }
+    }
+    decoded
+}
+
+/// Whether `parsed` came from exactly `items`' DER, in the same order.
+fn same_der<T>(parsed: &[T], der: impl Fn(&T) -> &[u8], items: &[DerRef<'_>]) -> bool {
+    parsed.len() == items.len()
+        && parsed
+            .iter()
+            .zip(items)
+            .all(|(p, (_, _, bytes))| der(p) == *bytes)
 }
 
 fn der_rejection(

@@ -154,13 +154,10 @@ fn run_benches(root: &Path, extra: &[&str]) -> Result<Vec<String>> {
     Ok(summaries)
 }
 
-/// Every criterion benchmark's median, in nanoseconds, by full id; with
-/// `since`, only results written at or after it.
-pub(crate) fn medians(
-    criterion: &Path,
-    since: Option<std::time::SystemTime>,
-) -> Result<BTreeMap<String, f64>> {
-    let mut found = BTreeMap::new();
+/// Every criterion result directory (`…/new`) under `criterion`, with when
+/// its estimates were written.
+fn result_dirs(criterion: &Path) -> Result<Vec<(PathBuf, Option<std::time::SystemTime>)>> {
+    let mut found = Vec::new();
     let mut stack = vec![criterion.to_owned()];
     while let Some(dir) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else {
@@ -168,22 +165,34 @@ pub(crate) fn medians(
         };
         for entry in entries {
             let path = entry?.path();
-            if path.is_dir() {
-                if path.file_name().is_some_and(|n| n == "new") {
-                    let fresh = since.is_none_or(|since| {
-                        std::fs::metadata(path.join("estimates.json"))
-                            .and_then(|m| m.modified())
-                            .is_ok_and(|written| written >= since)
-                    });
-                    if !fresh {
-                        continue;
-                    }
-                    if let Some((id, median)) = read_result(&path)? {
-                        found.insert(id, median);
-                    }
-                } else {
-                    stack.push(path);
-                }
+            if !path.is_dir() {
+                continue;
+            }
+            if path.file_name().is_some_and(|n| n == "new") {
+                let written = std::fs::metadata(path.join("estimates.json"))
+                    .and_then(|m| m.modified())
+                    .ok();
+                found.push((path, written));
+            } else {
+                stack.push(path);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Every criterion benchmark's median, in nanoseconds, by full id; with
+/// `since`, only results written at or after it.
+pub(crate) fn medians(
+    criterion: &Path,
+    since: Option<std::time::SystemTime>,
+) -> Result<BTreeMap<String, f64>> {
+    let mut found = BTreeMap::new();
+    for (dir, written) in result_dirs(criterion)? {
+        let fresh = since.is_none_or(|since| written.is_some_and(|w| w >= since));
+        if fresh {
+            if let Some((id, median)) = read_result(&dir)? {
+                found.insert(id, median);
             }
         }
     }
@@ -192,23 +201,11 @@ pub(crate) fn medians(
 
 /// Minutes between the oldest and the newest criterion result.
 fn span_minutes(criterion: &Path) -> Option<u64> {
-    let mut times = Vec::new();
-    let mut stack = vec![criterion.to_owned()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).ok()?.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.file_name().is_some_and(|n| n == "estimates.json")
-                && path
-                    .parent()
-                    .and_then(Path::file_name)
-                    .is_some_and(|n| n == "new")
-            {
-                times.extend(entry.metadata().and_then(|m| m.modified()).ok());
-            }
-        }
-    }
+    let times: Vec<_> = result_dirs(criterion)
+        .ok()?
+        .into_iter()
+        .filter_map(|(_, written)| written)
+        .collect();
     let (first, last) = (times.iter().min()?, times.iter().max()?);
     Some(last.duration_since(*first).ok()?.as_secs().div_ceil(60))
 }

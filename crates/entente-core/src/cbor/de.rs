@@ -1,17 +1,19 @@
-//! A serde deserializer reading strictly checked CBOR bytes directly (no
-//! intermediate value tree), with typed errors, so that an unknown field in
-//! a signed document is a [`DocumentError::UnknownField`] a caller can match
-//! on, not a message.
+//! A serde deserializer reading CBOR bytes directly (no intermediate value
+//! tree), with typed errors, so that an unknown field in a signed document
+//! is a [`DocumentError::UnknownField`] a caller can match on, not a
+//! message.
 //!
-//! It runs only on input the strict reader has already accepted whole (see
-//! [`from_validated`]), so it never meets malformed or non-canonical CBOR;
-//! it borrows strings and byte strings from the input.
+//! It applies the strict reader's rules as it goes, item by item, and
+//! borrows strings and byte strings from the input, so accepting a document
+//! is one pass over it. Its errors are not ordered like the strict reader's
+//! (a field of the wrong type can come before malformed bytes); the caller
+//! restores that order (see [`super::from_slice_with_limits`]).
 
 use core::fmt;
 
 use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
 
-use super::decode::{Head, Reader};
+use super::decode::{Head, KeyOrder, Reader};
 use super::{CborError, Limits};
 
 /// Why well-formed CBOR does not match a document type.
@@ -112,116 +114,174 @@ fn kind(head: &Head) -> &'static str {
 /// The initial byte of `null`.
 const NULL: u8 = 0xf6;
 
-/// Deserializes `T` from `bytes`, which [`super::decode::validate`] accepted
-/// under `limits`.
-pub(super) fn from_validated<T: DeserializeOwned>(
-    bytes: &[u8],
-    limits: Limits,
-) -> Result<T, DocumentError> {
-    let mut decoder = Decoder(Reader::new(bytes, limits.max_depth));
-    T::deserialize(&mut decoder)
+/// Why deserializing failed: the input broke a rule of the encoding, or
+/// does not match the document type.
+#[derive(Debug)]
+pub(super) enum Error {
+    /// A rule of the deterministic encoding.
+    Cbor(CborError),
+    /// The document type.
+    Document(DocumentError),
 }
 
-/// Reading errors cannot occur on validated input; should one, it is
-/// reported rather than trusted.
-fn unreadable(error: CborError) -> DocumentError {
-    DocumentError::InvalidValue(format!("unreadable input: {error}"))
+impl From<CborError> for Error {
+    fn from(error: CborError) -> Self {
+        Self::Cbor(error)
+    }
 }
 
-struct Decoder<'de>(Reader<'de>);
+impl From<Error> for CborError {
+    fn from(error: Error) -> Self {
+        match error {
+            Error::Cbor(error) => error,
+            Error::Document(error) => Self::Document(error),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Cbor(error) => error.fmt(f),
+            Self::Document(error) => error.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl de::Error for Error {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Self::Document(DocumentError::custom(msg))
+    }
+    fn invalid_type(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
+        Self::Document(DocumentError::invalid_type(unexp, exp))
+    }
+    fn invalid_length(len: usize, exp: &dyn de::Expected) -> Self {
+        Self::Document(DocumentError::invalid_length(len, exp))
+    }
+    fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
+        Self::Document(DocumentError::unknown_variant(variant, expected))
+    }
+    fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
+        Self::Document(DocumentError::unknown_field(field, expected))
+    }
+    fn missing_field(field: &'static str) -> Self {
+        Self::Document(DocumentError::missing_field(field))
+    }
+    fn duplicate_field(field: &'static str) -> Self {
+        Self::Document(DocumentError::duplicate_field(field))
+    }
+}
+
+/// Deserializes `T` from the whole of `bytes` under `limits`, checking the
+/// encoding rules as it reads.
+pub(super) fn from_slice<T: DeserializeOwned>(bytes: &[u8], limits: Limits) -> Result<T, Error> {
+    if bytes.len() > limits.max_size {
+        return Err(Error::Cbor(CborError::TooLarge {
+            size: bytes.len(),
+            limit: limits.max_size,
+        }));
+    }
+    let mut decoder = Decoder {
+        reader: Reader::new(bytes, limits.max_depth),
+        depth: 0,
+    };
+    let value = T::deserialize(&mut decoder)?;
+    let end = decoder.reader.pos();
+    if end != bytes.len() {
+        return Err(Error::Cbor(CborError::TrailingBytes { offset: end }));
+    }
+    Ok(value)
+}
+
+/// The reader and the nesting of the item it is at.
+struct Decoder<'de> {
+    reader: Reader<'de>,
+    depth: usize,
+}
 
 impl<'de> Decoder<'de> {
-    fn head(&mut self) -> Result<Head, DocumentError> {
-        self.0.head().map_err(unreadable)
-    }
-
     /// The head of the next item, without consuming it.
-    fn peek_head(&mut self) -> Result<Head, DocumentError> {
-        let mut ahead = Reader::new(self.0.rest(), 0);
-        ahead.head().map_err(unreadable)
+    fn peek_head(&self) -> Result<Head, Error> {
+        Ok(self.reader.clone().head()?)
     }
 
-    fn mismatch(head: &Head, expected: &str) -> DocumentError {
-        DocumentError::InvalidType {
+    fn mismatch(head: &Head, expected: &str) -> Error {
+        Error::Document(DocumentError::InvalidType {
             expected: expected.to_owned(),
             found: kind(head),
-        }
+        })
     }
 
-    fn length(head: &Head) -> Result<usize, DocumentError> {
-        head.argument
-            .and_then(|n| usize::try_from(n).ok())
-            .ok_or_else(|| Self::mismatch(head, "a definite length"))
+    /// Runs `inside` one nesting level deeper.
+    fn nested<R>(
+        &mut self,
+        inside: impl FnOnce(&mut Self) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        let outer = self.depth;
+        self.depth = self.reader.descend(outer)?;
+        let result = inside(self);
+        self.depth = outer;
+        result
     }
 
-    fn slice(&mut self, head: &Head) -> Result<&'de [u8], DocumentError> {
-        let len = Self::length(head)?;
-        self.0.take(len).map_err(unreadable)
-    }
-
-    fn text(&mut self, head: &Head) -> Result<&'de str, DocumentError> {
-        let raw = self.slice(head)?;
-        core::str::from_utf8(raw)
-            .map_err(|_| unreadable(CborError::InvalidUtf8 { offset: head.start }))
-    }
-
-    fn skip(&mut self, items: usize) -> Result<(), DocumentError> {
-        for _ in 0..items {
-            self.0.skip().map_err(unreadable)?;
-        }
-        Ok(())
+    fn skip(&mut self) -> Result<(), Error> {
+        Ok(self.reader.skip(self.depth)?)
     }
 }
 
 impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
-    type Error = DocumentError;
+    type Error = Error;
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        let head = self.head()?;
-        match (head.major, head.argument) {
-            (0, Some(n)) => visitor.visit_u64(n),
-            (1, Some(n)) => {
-                let n = -1i128 - i128::from(n);
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let head = self.reader.head()?;
+        match head.major {
+            0 => visitor.visit_u64(head.argument),
+            1 => {
+                let n = -1i128 - i128::from(head.argument);
                 match i64::try_from(n) {
                     Ok(i) => visitor.visit_i64(i),
                     Err(_) => visitor.visit_i128(n),
                 }
             }
-            (2, _) => visitor.visit_borrowed_bytes(self.slice(&head)?),
-            (3, _) => visitor.visit_borrowed_str(self.text(&head)?),
-            (4, _) => {
+            2 => visitor.visit_borrowed_bytes(self.reader.take(head.len())?),
+            3 => visitor.visit_borrowed_str(self.reader.text(&head)?),
+            4 => self.nested(|decoder| {
                 let mut access = SeqAccess {
-                    left: Decoder::length(&head)?,
-                    decoder: &mut *self,
+                    left: head.len(),
+                    decoder,
                 };
                 let value = visitor.visit_seq(&mut access)?;
-                // Elements the visitor left are skipped; the canonical
-                // re-encoding then refuses the document.
-                let left = access.left;
-                self.skip(left)?;
+                // Elements the visitor left are checked and skipped; the
+                // canonical re-encoding then refuses the document.
+                for _ in 0..access.left {
+                    access.decoder.skip()?;
+                }
                 Ok(value)
-            }
-            (5, _) => {
+            }),
+            5 => self.nested(|decoder| {
                 let mut access = MapAccess {
-                    left: Decoder::length(&head)?,
+                    left: head.len(),
                     value_pending: false,
-                    decoder: &mut *self,
+                    order: KeyOrder::default(),
+                    decoder,
                 };
                 let value = visitor.visit_map(&mut access)?;
-                let left = access.left * 2 + usize::from(access.value_pending);
-                self.skip(left)?;
+                access.skip_rest()?;
                 Ok(value)
-            }
-            (7, _) if head.info == 20 => visitor.visit_bool(false),
-            (7, _) if head.info == 21 => visitor.visit_bool(true),
-            (7, _) if head.info == 22 => visitor.visit_unit(),
-            _ => Err(Decoder::mismatch(&head, "a value entente encodes")),
+            }),
+            _ => match head.info {
+                20 => visitor.visit_bool(false),
+                21 => visitor.visit_bool(true),
+                _ => visitor.visit_unit(),
+            },
         }
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        if self.0.peek().map_err(unreadable)? == NULL {
-            self.head()?;
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if self.reader.peek()? == NULL {
+            self.reader.head()?;
             visitor.visit_none()
         } else {
             visitor.visit_some(self)
@@ -232,7 +292,7 @@ impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
         self,
         _name: &'static str,
         visitor: V,
-    ) -> Result<V::Value, Self::Error> {
+    ) -> Result<V::Value, Error> {
         visitor.visit_newtype_struct(self)
     }
 
@@ -241,30 +301,30 @@ impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
         _name: &'static str,
         _variants: &'static [&'static str],
         visitor: V,
-    ) -> Result<V::Value, Self::Error> {
+    ) -> Result<V::Value, Error> {
         let head = self.peek_head()?;
         match (head.major, head.argument) {
             // A unit variant is its name.
             (3, _) => {
-                let head = self.head()?;
-                let name = self.text(&head)?;
-                visitor.visit_enum(name.into_deserializer())
+                let head = self.reader.head()?;
+                let name = self.reader.text(&head)?;
+                let name: de::value::StrDeserializer<'_, Error> = name.into_deserializer();
+                visitor.visit_enum(name)
             }
             // Any other variant is a one-entry map from its name to its content.
-            (5, Some(1)) => {
-                self.head()?;
-                let key = self.peek_head()?;
-                if key.major != 3 {
-                    return Err(Decoder::mismatch(
-                        &head,
-                        "a one-entry map naming an enum variant",
-                    ));
-                }
-                let key = self.head()?;
-                let name = self.text(&key)?;
-                visitor.visit_enum(EnumAccess {
-                    name,
-                    decoder: self,
+            (5, 1) => {
+                self.reader.head()?;
+                self.nested(|decoder| {
+                    let key = decoder.peek_head()?;
+                    if key.major != 3 {
+                        return Err(Decoder::mismatch(
+                            &head,
+                            "a one-entry map naming an enum variant",
+                        ));
+                    }
+                    let key = decoder.reader.head()?;
+                    let name = decoder.reader.text(&key)?;
+                    visitor.visit_enum(EnumAccess { name, decoder })
                 })
             }
             (5, _) => Err(Decoder::mismatch(
@@ -292,12 +352,12 @@ struct SeqAccess<'a, 'de> {
 }
 
 impl<'de> de::SeqAccess<'de> for SeqAccess<'_, 'de> {
-    type Error = DocumentError;
+    type Error = Error;
 
     fn next_element_seed<T: de::DeserializeSeed<'de>>(
         &mut self,
         seed: T,
-    ) -> Result<Option<T::Value>, Self::Error> {
+    ) -> Result<Option<T::Value>, Error> {
         if self.left == 0 {
             return Ok(None);
         }
@@ -316,35 +376,58 @@ struct MapAccess<'a, 'de> {
     left: usize,
     /// A key was read and its value not yet.
     value_pending: bool,
+    /// The key before, for the order check.
+    order: KeyOrder,
+}
+
+impl MapAccess<'_, '_> {
+    /// Checks and skips the value whose key was read, if any.
+    fn skip_pending(&mut self) -> Result<(), Error> {
+        if self.value_pending {
+            self.decoder.skip()?;
+            self.value_pending = false;
+        }
+        Ok(())
+    }
+
+    /// Checks and skips the entries the visitor left.
+    fn skip_rest(&mut self) -> Result<(), Error> {
+        self.skip_pending()?;
+        while self.left > 0 {
+            self.left -= 1;
+            let start = self.decoder.reader.pos();
+            self.decoder.skip()?;
+            self.decoder.reader.check_key(&mut self.order, start)?;
+            self.decoder.skip()?;
+        }
+        Ok(())
+    }
 }
 
 impl<'de> de::MapAccess<'de> for MapAccess<'_, 'de> {
-    type Error = DocumentError;
+    type Error = Error;
 
     fn next_key_seed<K: de::DeserializeSeed<'de>>(
         &mut self,
         seed: K,
-    ) -> Result<Option<K::Value>, Self::Error> {
-        if self.value_pending {
-            self.decoder.skip(1)?;
-            self.value_pending = false;
-        }
+    ) -> Result<Option<K::Value>, Error> {
+        self.skip_pending()?;
         if self.left == 0 {
             return Ok(None);
         }
         self.left -= 1;
+        let start = self.decoder.reader.pos();
+        let key = seed.deserialize(&mut *self.decoder)?;
+        self.decoder.reader.check_key(&mut self.order, start)?;
         self.value_pending = true;
-        seed.deserialize(&mut *self.decoder).map(Some)
+        Ok(Some(key))
     }
 
-    fn next_value_seed<V: de::DeserializeSeed<'de>>(
-        &mut self,
-        seed: V,
-    ) -> Result<V::Value, Self::Error> {
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
         if !self.value_pending {
-            return Err(DocumentError::InvalidValue(
+            return Err(Error::Document(DocumentError::InvalidValue(
                 "map value requested before its key".into(),
-            ));
+            )));
         }
         self.value_pending = false;
         seed.deserialize(&mut *self.decoder)
@@ -361,23 +444,24 @@ struct EnumAccess<'a, 'de> {
 }
 
 impl<'a, 'de> de::EnumAccess<'de> for EnumAccess<'a, 'de> {
-    type Error = DocumentError;
+    type Error = Error;
     type Variant = &'a mut Decoder<'de>;
 
     fn variant_seed<V: de::DeserializeSeed<'de>>(
         self,
         seed: V,
-    ) -> Result<(V::Value, Self::Variant), Self::Error> {
-        let variant = seed.deserialize(self.name.into_deserializer())?;
+    ) -> Result<(V::Value, Self::Variant), Error> {
+        let name: de::value::StrDeserializer<'_, Error> = self.name.into_deserializer();
+        let variant = seed.deserialize(name)?;
         Ok((variant, self.decoder))
     }
 }
 
 impl<'de> de::VariantAccess<'de> for &mut Decoder<'de> {
-    type Error = DocumentError;
+    type Error = Error;
 
-    fn unit_variant(self) -> Result<(), Self::Error> {
-        let head = self.head()?;
+    fn unit_variant(self) -> Result<(), Error> {
+        let head = self.reader.head()?;
         if head.major == 7 && head.info == 22 {
             Ok(())
         } else {
@@ -385,18 +469,11 @@ impl<'de> de::VariantAccess<'de> for &mut Decoder<'de> {
         }
     }
 
-    fn newtype_variant_seed<T: de::DeserializeSeed<'de>>(
-        self,
-        seed: T,
-    ) -> Result<T::Value, Self::Error> {
+    fn newtype_variant_seed<T: de::DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
         seed.deserialize(self)
     }
 
-    fn tuple_variant<V: Visitor<'de>>(
-        self,
-        _len: usize,
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
         de::Deserializer::deserialize_any(self, visitor)
     }
 
@@ -404,7 +481,7 @@ impl<'de> de::VariantAccess<'de> for &mut Decoder<'de> {
         self,
         _fields: &'static [&'static str],
         visitor: V,
-    ) -> Result<V::Value, Self::Error> {
+    ) -> Result<V::Value, Error> {
         de::Deserializer::deserialize_any(self, visitor)
     }
 }

@@ -1,7 +1,10 @@
 //! The strict reader: bytes to a [`Value`] (or to nothing, when only
 //! checking), accepting only deterministic CBOR. One walk enforces every
 //! rule of the module table; what it builds from each item is the [`Build`]
-//! parameter, so the checking pass and the [`Value`] decoder share it.
+//! parameter, so the checking pass and the [`Value`] decoder share it. The
+//! typed deserializer reads through the same [`Reader::head`],
+//! [`Reader::text`] and [`Reader::check_key`], so all three apply one set
+//! of rules.
 
 use ciborium::Value;
 use ciborium::value::Integer;
@@ -100,21 +103,38 @@ impl Build for Check {
     fn null() {}
 }
 
-/// The head of a data item: its major type, additional information and
-/// argument (`None` for indefinite length), and where it starts.
+/// The head of a data item that the strict rules accept: its major type,
+/// additional information and argument, and where it starts.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Head {
-    /// Major type, 0–7.
+    /// Major type: 0–5, or 7 for `false`, `true` and `null`.
     pub(super) major: u8,
     /// Additional information, 0–31.
     pub(super) info: u8,
-    /// The argument, when there is one.
-    pub(super) argument: Option<u64>,
+    /// The integer (major types 0 and 1) or the length (2–5, at most the
+    /// input left after the head); 0 for major type 7.
+    pub(super) argument: u64,
     /// Offset of the initial byte.
     pub(super) start: usize,
 }
 
+impl Head {
+    /// The length of a string, array or map.
+    pub(super) fn len(&self) -> usize {
+        // Lengths were checked against the input size, so they fit.
+        usize::try_from(self.argument).unwrap_or(usize::MAX)
+    }
+}
+
+/// Where the previous key of a map lies, so the next one can be checked
+/// against it: sorted, not equal, of the same type.
+#[derive(Clone, Copy, Default)]
+pub(super) struct KeyOrder {
+    previous: Option<(usize, usize)>,
+}
+
 /// A position in CBOR input.
+#[derive(Clone)]
 pub(super) struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
@@ -131,52 +151,43 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The input after the current offset.
-    pub(super) fn rest(&self) -> &'a [u8] {
-        self.bytes.get(self.pos..).unwrap_or_default()
+    /// The current offset.
+    pub(super) fn pos(&self) -> usize {
+        self.pos
     }
 
     /// The initial byte at the current offset, without consuming it.
     pub(super) fn peek(&self) -> Result<u8, CborError> {
-        self.bytes
-            .get(self.pos)
-            .copied()
-            .ok_or(CborError::Truncated { offset: self.pos })
+        match self.bytes.get(self.pos) {
+            Some(b) => Ok(*b),
+            None => Err(CborError::Truncated { offset: self.pos }),
+        }
     }
 
-    /// Reads the head of the next item (no shortest-form checks: for input
-    /// [`validate`] accepted).
-    pub(super) fn head(&mut self) -> Result<Head, CborError> {
-        let start = self.pos;
-        let initial = self.byte()?;
-        let info = initial & 0x1f;
-        let argument = self.argument(info, start)?.map(|(value, _)| value);
-        Ok(Head {
-            major: initial >> 5,
-            info,
-            argument,
-            start,
-        })
-    }
-
-    /// Skips one whole item.
-    pub(super) fn skip(&mut self) -> Result<(), CborError> {
-        self.item::<Check>(0)
+    /// Skips one whole item at nesting `depth`, checking it.
+    pub(super) fn skip(&mut self, depth: usize) -> Result<(), CborError> {
+        self.item::<Check>(depth)
     }
 
     /// The next `n` bytes.
     pub(super) fn take(&mut self, n: usize) -> Result<&'a [u8], CborError> {
-        let end = self
+        let slice = self
             .pos
             .checked_add(n)
-            .filter(|end| *end <= self.bytes.len())
-            .ok_or(CborError::Truncated { offset: self.pos })?;
-        let slice = self
-            .bytes
-            .get(self.pos..end)
-            .ok_or(CborError::Truncated { offset: self.pos })?;
-        self.pos = end;
-        Ok(slice)
+            .and_then(|end| self.bytes.get(self.pos..end));
+        match slice {
+            Some(slice) => {
+                self.pos += n;
+                Ok(slice)
+            }
+            None => Err(CborError::Truncated { offset: self.pos }),
+        }
+    }
+
+    /// The text string of `head`, checked to be UTF-8.
+    pub(super) fn text(&mut self, head: &Head) -> Result<&'a str, CborError> {
+        let raw = self.take(head.len())?;
+        core::str::from_utf8(raw).map_err(|_| CborError::InvalidUtf8 { offset: head.start })
     }
 
     fn array<const N: usize>(&mut self) -> Result<[u8; N], CborError> {
@@ -187,10 +198,7 @@ impl<'a> Reader<'a> {
     }
 
     fn byte(&mut self) -> Result<u8, CborError> {
-        let b = *self
-            .bytes
-            .get(self.pos)
-            .ok_or(CborError::Truncated { offset: self.pos })?;
+        let b = self.peek()?;
         self.pos += 1;
         Ok(b)
     }
@@ -215,7 +223,7 @@ impl<'a> Reader<'a> {
         self.bytes.len().saturating_sub(self.pos)
     }
 
-    fn length(&mut self, info: u8, start: usize) -> Result<usize, CborError> {
+    fn length(&mut self, info: u8, start: usize) -> Result<u64, CborError> {
         match self.argument(info, start)? {
             None => Err(CborError::IndefiniteLength { offset: start }),
             Some((_, false)) => Err(CborError::NonShortestLength { offset: start }),
@@ -225,114 +233,126 @@ impl<'a> Reader<'a> {
             Some((len, true)) => usize::try_from(len)
                 .ok()
                 .filter(|len| *len <= self.remaining())
+                .map(|_| len)
                 .ok_or(CborError::Truncated { offset: start }),
         }
     }
 
-    fn item<B: Build>(&mut self, depth: usize) -> Result<B::Out, CborError> {
+    /// Reads the head of the next item and applies every rule that concerns
+    /// the head alone: shortest and definite arguments, lengths within the
+    /// input, no tags, floats or simple values but booleans and null.
+    pub(super) fn head(&mut self) -> Result<Head, CborError> {
         let start = self.pos;
         let initial = self.byte()?;
         let major = initial >> 5;
         let info = initial & 0x1f;
-        match major {
-            0 | 1 => {
-                let n = match self.argument(info, start)? {
-                    None => return Err(CborError::Malformed { offset: start }),
-                    Some((_, false)) => {
-                        return Err(CborError::NonShortestInteger { offset: start });
-                    }
-                    Some((n, true)) => n,
-                };
-                if major == 0 {
-                    Ok(B::unsigned(n))
-                } else {
-                    B::negative(n, start)
+        let argument = match major {
+            0 | 1 => match self.argument(info, start)? {
+                None => return Err(CborError::Malformed { offset: start }),
+                Some((_, false)) => {
+                    return Err(CborError::NonShortestInteger { offset: start });
+                }
+                Some((n, true)) => n,
+            },
+            2..=5 => self.length(info, start)?,
+            6 => {
+                return Err(match self.argument(info, start)? {
+                    Some((tag, _)) => CborError::Tag { tag, offset: start },
+                    None => CborError::Malformed { offset: start },
+                });
+            }
+            _ => match info {
+                20..=22 => 0,
+                25..=27 => return Err(CborError::Float { offset: start }),
+                28..=31 => return Err(CborError::Malformed { offset: start }),
+                24 => {
+                    return Err(CborError::SimpleValue {
+                        value: u64::from(self.byte()?),
+                        offset: start,
+                    });
+                }
+                other => {
+                    return Err(CborError::SimpleValue {
+                        value: u64::from(other),
+                        offset: start,
+                    });
+                }
+            },
+        };
+        Ok(Head {
+            major,
+            info,
+            argument,
+            start,
+        })
+    }
+
+    /// Checks the map key just read, from `start` to the current offset,
+    /// against the previous key of its map, and remembers it.
+    pub(super) fn check_key(&self, order: &mut KeyOrder, start: usize) -> Result<(), CborError> {
+        let span = (start, self.pos);
+        if let Some((prev_start, prev_end)) = order.previous {
+            let class = |at: usize| self.bytes.get(at).map(|b| key_class(b >> 5));
+            if class(prev_start) != class(start) {
+                return Err(CborError::MixedKeyTypes { offset: start });
+            }
+            match self
+                .bytes
+                .get(prev_start..prev_end)
+                .cmp(&self.bytes.get(start..self.pos))
+            {
+                core::cmp::Ordering::Less => {}
+                core::cmp::Ordering::Equal => {
+                    return Err(CborError::DuplicateKey { offset: start });
+                }
+                core::cmp::Ordering::Greater => {
+                    return Err(CborError::UnsortedKeys { offset: start });
                 }
             }
-            2 => {
-                let len = self.length(info, start)?;
-                Ok(B::bytes(self.take(len)?))
-            }
-            3 => {
-                let len = self.length(info, start)?;
-                let raw = self.take(len)?;
-                let text = core::str::from_utf8(raw)
-                    .map_err(|_| CborError::InvalidUtf8 { offset: start })?;
-                Ok(B::text(text))
-            }
+        }
+        order.previous = Some(span);
+        Ok(())
+    }
+
+    fn item<B: Build>(&mut self, depth: usize) -> Result<B::Out, CborError> {
+        let head = self.head()?;
+        match head.major {
+            0 => Ok(B::unsigned(head.argument)),
+            1 => B::negative(head.argument, head.start),
+            2 => Ok(B::bytes(self.take(head.len())?)),
+            3 => Ok(B::text(self.text(&head)?)),
             4 => {
-                let len = self.length(info, start)?;
                 let depth = self.descend(depth)?;
-                let mut items = Vec::with_capacity(len);
-                for _ in 0..len {
+                let mut items = Vec::with_capacity(head.len());
+                for _ in 0..head.len() {
                     items.push(self.item::<B>(depth)?);
                 }
                 Ok(B::array(items))
             }
             5 => {
-                let len = self.length(info, start)?;
                 let depth = self.descend(depth)?;
-                let mut entries = Vec::with_capacity(len / 2);
-                let mut previous: Option<(usize, usize)> = None;
-                for _ in 0..len {
+                let mut entries = Vec::with_capacity(head.len() / 2);
+                let mut order = KeyOrder::default();
+                for _ in 0..head.len() {
                     let key_start = self.pos;
-                    let key_major = self
-                        .bytes
-                        .get(key_start)
-                        .map(|b| b >> 5)
-                        .ok_or(CborError::Truncated { offset: key_start })?;
                     let key = self.item::<B>(depth)?;
-                    let key_span = (key_start, self.pos);
-                    if let Some((prev_start, prev_end)) = previous {
-                        let prev_bytes = self.bytes.get(prev_start..prev_end);
-                        let key_bytes = self.bytes.get(key_span.0..key_span.1);
-                        let prev_major = self.bytes.get(prev_start).map(|b| b >> 5);
-                        if prev_major.map(key_class) != Some(key_class(key_major)) {
-                            return Err(CborError::MixedKeyTypes { offset: key_start });
-                        }
-                        match prev_bytes.cmp(&key_bytes) {
-                            core::cmp::Ordering::Less => {}
-                            core::cmp::Ordering::Equal => {
-                                return Err(CborError::DuplicateKey { offset: key_start });
-                            }
-                            core::cmp::Ordering::Greater => {
-                                return Err(CborError::UnsortedKeys { offset: key_start });
-                            }
-                        }
-                    }
-                    previous = Some(key_span);
+                    self.check_key(&mut order, key_start)?;
                     let value = self.item::<B>(depth)?;
                     entries.push((key, value));
                 }
                 Ok(B::map(entries))
             }
-            6 => {
-                let tag = match self.argument(info, start)? {
-                    Some((tag, _)) => tag,
-                    None => return Err(CborError::Malformed { offset: start }),
-                };
-                Err(CborError::Tag { tag, offset: start })
-            }
-            _ => match info {
-                20 => Ok(B::bool(false)),
-                21 => Ok(B::bool(true)),
-                22 => Ok(B::null()),
-                25..=27 => Err(CborError::Float { offset: start }),
-                31 => Err(CborError::Malformed { offset: start }),
-                28..=30 => Err(CborError::Malformed { offset: start }),
-                24 => Err(CborError::SimpleValue {
-                    value: u64::from(self.byte()?),
-                    offset: start,
-                }),
-                other => Err(CborError::SimpleValue {
-                    value: u64::from(other),
-                    offset: start,
-                }),
-            },
+            _ => Ok(match head.info {
+                20 => B::bool(false),
+                21 => B::bool(true),
+                _ => B::null(),
+            }),
         }
     }
 
-    fn descend(&self, depth: usize) -> Result<usize, CborError> {
+    /// The nesting inside an array or map opened at `depth`, refused
+    /// beyond the limit.
+    pub(super) fn descend(&self, depth: usize) -> Result<usize, CborError> {
         let next = depth + 1;
         if next > self.max_depth {
             return Err(CborError::TooDeep {

@@ -17,6 +17,11 @@ pub fn encode_value(value: &Value, out: &mut Vec<u8>) -> Result<(), CborError> {
 
 /// Appends the head of an item of major type `major` with argument `arg`.
 pub(super) fn head(out: &mut Vec<u8>, major: u8, arg: u64) {
+    if arg < 24 {
+        // INVARIANT: the argument fits the initial byte (the common case).
+        out.push((major << 5) | arg as u8);
+        return;
+    }
     let (bytes, len) = head_bytes(major, arg);
     out.extend_from_slice(bytes.get(..len).unwrap_or_default());
 }

@@ -84,12 +84,22 @@ pub fn from_slice<T: DeserializeOwned + Serialize>(bytes: &[u8]) -> Result<T, Cb
 ///
 /// Fails unless `bytes` is well-formed deterministic CBOR, matches `T`
 /// exactly (no unknown or missing fields) and re-encodes to the same bytes.
+/// A rule of the encoding broken anywhere in the input is reported before
+/// a mismatch with `T`, and both before a non-canonical document.
 pub fn from_slice_with_limits<T: DeserializeOwned + Serialize>(
     bytes: &[u8],
     limits: Limits,
 ) -> Result<T, CborError> {
-    decode::validate(bytes, limits)?;
-    let decoded: T = de::from_validated(bytes, limits).map_err(CborError::Document)?;
+    // One pass checks the encoding and builds `T`. It stops at the first
+    // problem it meets; when that is a mismatch with `T`, a rule broken
+    // further on still takes precedence, so the whole input is checked.
+    let decoded: T = match de::from_slice(bytes, limits) {
+        Ok(decoded) => decoded,
+        Err(error) => {
+            decode::validate(bytes, limits)?;
+            return Err(error.into());
+        }
+    };
     let mut again = Vec::with_capacity(bytes.len());
     ser::encode_into(&decoded, &mut again)?;
     if again != bytes {

@@ -36,9 +36,29 @@ pub(super) fn encode_into<T: Serialize + ?Sized>(
     value: &T,
     out: &mut Vec<u8>,
 ) -> Result<(), CborError> {
-    value
-        .serialize(Encoder { out, depth: 0 })
-        .map_err(|Error(e)| e)
+    let mut sink = Sink {
+        out: core::mem::take(out),
+        entries: Vec::new(),
+        scratch: Vec::new(),
+    };
+    let result = value.serialize(Encoder {
+        sink: &mut sink,
+        depth: 0,
+    });
+    *out = sink.out;
+    result.map_err(|Error(e)| e)
+}
+
+/// What one encoding writes to, shared by every nested value: the output,
+/// and the working space of the maps being written, so that a map costs no
+/// allocation of its own.
+struct Sink {
+    out: Vec<u8>,
+    /// The entries of the maps being written, innermost last, each as (key
+    /// start, key end, value end), offsets in `out`.
+    entries: Vec<(usize, usize, usize)>,
+    /// Where a map's entries wait while they are put in order.
+    scratch: Vec<u8>,
 }
 
 /// The serializer's error: a [`CborError`], with the `serde` trait.
@@ -65,21 +85,21 @@ fn refuse(what: Unencodable) -> Error {
 
 /// Writes one value at nesting `depth` (the arrays and maps around it).
 struct Encoder<'a> {
-    out: &'a mut Vec<u8>,
+    sink: &'a mut Sink,
     depth: usize,
 }
 
 impl<'a> Encoder<'a> {
     fn text(&mut self, text: &str) {
-        head(self.out, 3, len_arg(text.len()));
-        self.out.extend_from_slice(text.as_bytes());
+        head(&mut self.sink.out, 3, len_arg(text.len()));
+        self.sink.out.extend_from_slice(text.as_bytes());
     }
 
     fn integer(&mut self, n: i128) -> Result<(), Error> {
         if let Ok(n) = u64::try_from(n) {
-            head(self.out, 0, n);
+            head(&mut self.sink.out, 0, n);
         } else if let Ok(n) = u64::try_from(-1 - n) {
-            head(self.out, 1, n);
+            head(&mut self.sink.out, 1, n);
         } else {
             let tag = if n < 0 {
                 BIGNUM_NEGATIVE
@@ -95,7 +115,7 @@ impl<'a> Encoder<'a> {
     /// and returns the depth inside it.
     fn variant(&mut self, variant: &str) -> Result<usize, Error> {
         let depth = descend(self.depth).map_err(Error)?;
-        head(self.out, 5, 1);
+        head(&mut self.sink.out, 5, 1);
         self.text(variant);
         Ok(depth)
     }
@@ -104,13 +124,14 @@ impl<'a> Encoder<'a> {
     /// its head written for `len` items when the length is announced.
     fn open(self, major: u8, len: Option<usize>) -> Result<Container<'a>, Error> {
         let depth = descend(self.depth).map_err(Error)?;
-        let start = self.out.len();
+        let start = self.sink.out.len();
         if let Some(len) = len {
-            head(self.out, major, len_arg(len));
+            head(&mut self.sink.out, major, len_arg(len));
         }
         Ok(Container {
-            head_len: self.out.len() - start,
-            out: self.out,
+            announced: len,
+            head_len: self.sink.out.len() - start,
+            sink: self.sink,
             depth,
             start,
         })
@@ -124,9 +145,10 @@ impl<'a> Encoder<'a> {
     }
 
     fn map(self, len: Option<usize>) -> Result<Map<'a>, Error> {
+        let container = self.open(5, len)?;
         Ok(Map {
-            container: self.open(5, len)?,
-            entries: Vec::with_capacity(len.unwrap_or_default()),
+            first_entry: container.sink.entries.len(),
+            container,
             key: None,
         })
     }
@@ -135,7 +157,9 @@ impl<'a> Encoder<'a> {
 /// An array or map being written: the output, the depth inside it, and
 /// the head written at `start` (empty when the length was not announced).
 struct Container<'a> {
-    out: &'a mut Vec<u8>,
+    sink: &'a mut Sink,
+    /// The length its head was written for, if any.
+    announced: Option<usize>,
     depth: usize,
     start: usize,
     head_len: usize,
@@ -145,7 +169,7 @@ impl Container<'_> {
     /// The encoder of one item inside.
     fn encoder(&mut self) -> Encoder<'_> {
         Encoder {
-            out: self.out,
+            sink: self.sink,
             depth: self.depth,
         }
     }
@@ -158,13 +182,17 @@ impl Container<'_> {
     /// Puts the head for `count` items (major type `major`) in place of
     /// the one written, unless it is the same.
     fn set_head(&mut self, major: u8, count: usize) {
+        if self.announced == Some(count) {
+            return;
+        }
         let (bytes, len) = head_bytes(major, len_arg(count));
         let correct = bytes.get(..len).unwrap_or_default();
         let written = self.start..self.body_start();
-        if self.out.get(written.clone()) != Some(correct) {
-            self.out.splice(written, correct.iter().copied());
+        if self.sink.out.get(written.clone()) != Some(correct) {
+            self.sink.out.splice(written, correct.iter().copied());
             self.head_len = len;
         }
+        self.announced = Some(count);
     }
 }
 
@@ -180,7 +208,7 @@ impl<'a> ser::Serializer for Encoder<'a> {
     type SerializeStructVariant = Map<'a>;
 
     fn serialize_bool(self, v: bool) -> Result<(), Error> {
-        self.out.push(if v { 0xf5 } else { 0xf4 });
+        self.sink.out.push(if v { 0xf5 } else { 0xf4 });
         Ok(())
     }
     fn serialize_i8(mut self, v: i8) -> Result<(), Error> {
@@ -231,12 +259,12 @@ impl<'a> ser::Serializer for Encoder<'a> {
         Ok(())
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {
-        head(self.out, 2, len_arg(v.len()));
-        self.out.extend_from_slice(v);
+        head(&mut self.sink.out, 2, len_arg(v.len()));
+        self.sink.out.extend_from_slice(v);
         Ok(())
     }
     fn serialize_none(self) -> Result<(), Error> {
-        self.out.push(0xf6);
+        self.sink.out.push(0xf6);
         Ok(())
     }
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
@@ -275,7 +303,7 @@ impl<'a> ser::Serializer for Encoder<'a> {
         }
         let depth = self.variant(variant)?;
         value.serialize(Encoder {
-            out: self.out,
+            sink: self.sink,
             depth,
         })
     }
@@ -300,7 +328,7 @@ impl<'a> ser::Serializer for Encoder<'a> {
         }
         let depth = self.variant(variant)?;
         Encoder {
-            out: self.out,
+            sink: self.sink,
             depth,
         }
         .array(Some(len))
@@ -321,7 +349,7 @@ impl<'a> ser::Serializer for Encoder<'a> {
     ) -> Result<Map<'a>, Error> {
         let depth = self.variant(variant)?;
         Encoder {
-            out: self.out,
+            sink: self.sink,
             depth,
         }
         .map(Some(len))
@@ -414,17 +442,17 @@ impl ser::SerializeTupleVariant for TupleVariant<'_> {
 /// fewer than announced (skipped fields).
 pub(super) struct Map<'a> {
     container: Container<'a>,
-    /// Each entry as (key start, key end, value end), offsets in the output.
-    entries: Vec<(usize, usize, usize)>,
+    /// Where this map's entries start in the sink's entry list.
+    first_entry: usize,
     /// The span of a key whose value has not come yet.
     key: Option<(usize, usize)>,
 }
 
 impl Map<'_> {
     fn key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
-        let key_start = self.container.out.len();
+        let key_start = self.container.sink.out.len();
         key.serialize(self.container.encoder())?;
-        self.key = Some((key_start, self.container.out.len()));
+        self.key = Some((key_start, self.container.sink.out.len()));
         Ok(())
     }
 
@@ -435,22 +463,22 @@ impl Map<'_> {
             ))
         })?;
         value.serialize(self.container.encoder())?;
-        self.entries
-            .push((key_start, key_end, self.container.out.len()));
+        let sink = &mut *self.container.sink;
+        sink.entries.push((key_start, key_end, sink.out.len()));
         Ok(())
     }
 
     fn field<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), Error> {
-        let key_start = self.container.out.len();
+        let key_start = self.container.sink.out.len();
         self.container.encoder().text(name);
-        self.key = Some((key_start, self.container.out.len()));
+        self.key = Some((key_start, self.container.sink.out.len()));
         self.value(value)
     }
 
     fn finish(self) -> Result<(), Error> {
         let Self {
             mut container,
-            mut entries,
+            first_entry,
             key,
         } = self;
         if key.is_some() {
@@ -458,48 +486,56 @@ impl Map<'_> {
                 "map key serialized without its value".into(),
             )));
         }
-        let sorted = {
-            let out = &*container.out;
-            let key = |&(start, end, _): &(usize, usize, usize)| out.get(start..end);
-            let sorted = entries
-                .windows(2)
-                .all(|pair| matches!(pair, [a, b] if key(a) < key(b)));
-            if !sorted {
-                entries.sort_by(|a, b| key(a).cmp(&key(b)));
-            }
-            // As the decoder checks them: no two equal keys, then one key type.
-            if entries
+        let body_start = container.body_start();
+        let Sink {
+            out,
+            entries,
+            scratch,
+        } = &mut *container.sink;
+        let mine = entries.get_mut(first_entry..).unwrap_or_default();
+        let count = mine.len();
+        let key = |&(start, end, _): &(usize, usize, usize)| out.get(start..end);
+        let sorted = mine
+            .windows(2)
+            .all(|pair| matches!(pair, [a, b] if key(a) < key(b)));
+        // As the decoder checks them: no two equal keys (strictly sorted
+        // keys have none), then one key type.
+        if !sorted {
+            mine.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+            if mine
                 .windows(2)
                 .any(|pair| matches!(pair, [a, b] if key(a) == key(b)))
             {
                 return Err(refuse(Unencodable::DuplicateKey));
             }
-            let mut classes = entries.iter().map(|entry| {
-                key(entry)
-                    .and_then(<[u8]>::first)
-                    .map(|b| key_class(b >> 5))
-            });
-            if let Some(first) = classes.next() {
-                if classes.any(|class| class != first) {
-                    return Err(refuse(Unencodable::MixedKeyTypes));
-                }
-            }
-            sorted
-        };
-        if sorted {
-            container.set_head(5, entries.len());
-        } else {
-            let body_start = container.body_start();
-            let body = container.out.split_off(body_start);
-            container.out.truncate(container.start);
-            head(container.out, 5, len_arg(entries.len()));
-            for &(key_start, _, value_end) in &entries {
-                let entry = body
-                    .get(key_start - body_start..value_end - body_start)
-                    .unwrap_or_default();
-                container.out.extend_from_slice(entry);
+        }
+        let mut classes = mine.iter().map(|entry| {
+            key(entry)
+                .and_then(<[u8]>::first)
+                .map(|b| key_class(b >> 5))
+        });
+        if let Some(first) = classes.next() {
+            if classes.any(|class| class != first) {
+                return Err(refuse(Unencodable::MixedKeyTypes));
             }
         }
+        if !sorted {
+            // The entries, in order, after a head for their number.
+            scratch.clear();
+            scratch.extend_from_slice(out.get(body_start..).unwrap_or_default());
+            out.truncate(container.start);
+            head(out, 5, len_arg(count));
+            container.head_len = out.len() - container.start;
+            container.announced = Some(count);
+            for &(key_start, _, value_end) in &*mine {
+                let entry = scratch
+                    .get(key_start - body_start..value_end - body_start)
+                    .unwrap_or_default();
+                out.extend_from_slice(entry);
+            }
+        }
+        entries.truncate(first_entry);
+        container.set_head(5, count);
         Ok(())
     }
 }

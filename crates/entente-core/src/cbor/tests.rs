@@ -377,15 +377,21 @@ fn absent_optional_field_is_non_canonical_rejected() {
     );
 }
 
-#[test]
-fn wrong_type_rejected() {
+/// A `Doc` with the given `name` and `level` and a null `note`, as a map.
+fn doc_map(name: Value, level: Value) -> Vec<u8> {
     let value = Value::Map(vec![
-        (Value::Text("name".into()), Value::Integer(5.into())),
+        (Value::Text("name".into()), name),
         (Value::Text("note".into()), Value::Null),
-        (Value::Text("level".into()), Value::Integer(1.into())),
+        (Value::Text("level".into()), level),
     ]);
     let mut bytes = Vec::new();
     encode_value(&value, &mut bytes).unwrap();
+    bytes
+}
+
+#[test]
+fn wrong_type_rejected() {
+    let bytes = doc_map(Value::Integer(5.into()), Value::Integer(1.into()));
     assert!(matches!(
         from_slice::<Doc>(&bytes),
         Err(CborError::Document(DocumentError::InvalidType { .. }))
@@ -394,17 +400,67 @@ fn wrong_type_rejected() {
 
 #[test]
 fn out_of_range_integer_rejected() {
-    let value = Value::Map(vec![
-        (Value::Text("name".into()), Value::Text("x".into())),
-        (Value::Text("note".into()), Value::Null),
-        (Value::Text("level".into()), Value::Integer(300.into())),
-    ]);
-    let mut bytes = Vec::new();
-    encode_value(&value, &mut bytes).unwrap();
+    let bytes = doc_map(Value::Text("x".into()), Value::Integer(300.into()));
     assert!(matches!(
         from_slice::<Doc>(&bytes),
         Err(CborError::Document(_))
     ));
+}
+
+#[test]
+fn broken_rule_after_a_type_mismatch_reported_first_rejected() {
+    // The wrong type ("name": 5) comes first in the input; the integer
+    // written in two bytes ("level") after it. Whatever the one pass meets
+    // first, the broken rule is what the caller hears.
+    let mut bytes = doc_map(Value::Integer(5.into()), Value::Integer(1.into()));
+    assert_eq!(bytes.pop(), Some(0x01));
+    let offset = bytes.len();
+    bytes.extend_from_slice(&[0x18, 0x01]);
+    assert_eq!(
+        from_slice::<Doc>(&bytes),
+        Err(CborError::NonShortestInteger { offset })
+    );
+}
+
+/// The first key of a map, read by a visitor that leaves the other entries.
+#[derive(Debug, PartialEq)]
+struct FirstKey(String);
+
+impl<'de> Deserialize<'de> for FirstKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = FirstKey;
+            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FirstKey, A::Error> {
+                let key: Option<String> = map.next_key()?;
+                key.map(FirstKey)
+                    .ok_or_else(|| serde::de::Error::custom("empty map"))
+            }
+        }
+        deserializer.deserialize_map(Visit)
+    }
+}
+
+#[test]
+fn entries_a_visitor_leaves_are_checked_rejected() {
+    // The visitor reads the first key only; the entries it leaves are still
+    // checked by the one pass, so the unsorted second key is refused there.
+    let unsorted = [0xa2, 0x61, b'b', 0x01, 0x61, b'a', 0x02];
+    assert_eq!(
+        super::de::from_slice::<FirstKey>(&unsorted, Limits::DOCUMENT).map_err(CborError::from),
+        Err(CborError::UnsortedKeys { offset: 4 })
+    );
+    let sorted = [0xa2, 0x61, b'a', 0x01, 0x61, b'b', 0x02];
+    assert_eq!(
+        super::de::from_slice::<FirstKey>(&sorted, Limits::DOCUMENT).map_err(CborError::from),
+        Ok(FirstKey("a".into()))
+    );
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -640,6 +696,20 @@ proptest! {
     fn typed_decoding_accepts_exactly_what_the_reader_accepts(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
         let typed: Result<Value, CborError> = from_slice(&bytes);
         prop_assert_eq!(typed, decode_value(&bytes, Limits::DOCUMENT));
+    }
+
+    /// The one pass of typed decoding applies every rule itself, with the
+    /// strict reader's error, on valid documents with one byte changed.
+    #[test]
+    fn one_pass_applies_every_rule_of_the_reader(value in arb_value(), at in any::<usize>(), byte in any::<u8>()) {
+        let mut bytes = Vec::new();
+        encode_value(&value, &mut bytes).unwrap();
+        let len = bytes.len();
+        if let Some(b) = bytes.get_mut(at % len) {
+            *b = byte;
+        }
+        let one_pass = super::de::from_slice::<Value>(&bytes, Limits::DOCUMENT).map_err(CborError::from);
+        prop_assert_eq!(one_pass, decode_value(&bytes, Limits::DOCUMENT));
     }
 
     #[test]

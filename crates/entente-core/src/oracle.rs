@@ -2,14 +2,21 @@
 //! never panic, and asserts the property the target is named for.
 
 /// `core_cbor_roundtrip`: whatever the strict decoder accepts re-encodes to
-/// exactly the same bytes, and typed decoding (into a `Value`) accepts and
-/// refuses exactly what the value decoder does.
+/// exactly the same bytes, and typed decoding (into a `Value`), whole or
+/// its first pass alone, accepts and refuses exactly what the value decoder
+/// does.
 pub fn cbor_roundtrip(data: &[u8]) {
     let decoded = crate::cbor::decode_value(data, crate::Limits::DOCUMENT);
-    // The typed path (strict check, then the direct deserializer and the
+    // The typed path (one checking pass through the deserializer, then the
     // re-encoding) agrees with the value tree: same value, or same error.
     let typed: Result<ciborium::Value, _> = crate::cbor::from_slice(data);
     assert_eq!(typed, decoded, "typed and value decoding disagree");
+    // So does its first pass without the re-check that orders errors.
+    let one_pass: Result<ciborium::Value, _> = crate::cbor::one_pass(data, crate::Limits::DOCUMENT);
+    assert_eq!(
+        one_pass, decoded,
+        "the one pass and value decoding disagree"
+    );
     if let Ok(value) = decoded {
         let mut again = Vec::new();
         let encoded = crate::cbor::encode_value(&value, &mut again);

@@ -108,6 +108,14 @@ pub fn from_slice_with_limits<T: DeserializeOwned + Serialize>(
     Ok(decoded)
 }
 
+/// The first pass of typed decoding alone: `T` read under `limits` with
+/// every encoding rule applied as it goes, without the re-check on failure
+/// or the re-encoding. For oracles and tests, which hold it to the strict
+/// reader's verdicts.
+pub(crate) fn one_pass<T: DeserializeOwned>(bytes: &[u8], limits: Limits) -> Result<T, CborError> {
+    de::from_slice(bytes, limits).map_err(CborError::from)
+}
+
 /// Errors from encoding or strictly decoding CBOR. Offsets are byte positions
 /// in the input where the offending item starts.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

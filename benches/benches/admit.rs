@@ -379,15 +379,7 @@ fn raw_verify(
         .map(|_| {
             let start = Instant::now();
             for _ in 0..batch {
-                provider
-                    .verify(
-                        key.algorithm(),
-                        SignatureEncoding::Fixed,
-                        key.public_key(),
-                        message,
-                        sig,
-                    )
-                    .expect("verifies");
+                entente_benches::raw_verify(provider, key, message, sig).expect("verifies");
             }
             start.elapsed() / batch
         })
@@ -412,15 +404,7 @@ fn raw_verify_on(
             pool.install(|| {
                 let start = Instant::now();
                 (0..count).into_par_iter().for_each(|_| {
-                    provider
-                        .verify(
-                            key.algorithm(),
-                            SignatureEncoding::Fixed,
-                            key.public_key(),
-                            message,
-                            sig,
-                        )
-                        .expect("verifies");
+                    entente_benches::raw_verify(provider, key, message, sig).expect("verifies");
                 });
                 start.elapsed()
             })
@@ -451,15 +435,7 @@ fn admit_benches(c: &mut Criterion) {
     for provider in providers() {
         group.bench_function(provider.name(), |b| {
             b.iter(|| {
-                provider
-                    .verify(
-                        key.algorithm(),
-                        SignatureEncoding::Fixed,
-                        key.public_key(),
-                        &message,
-                        &signature,
-                    )
-                    .expect("verifies")
+                entente_benches::raw_verify(provider, key, &message, &signature).expect("verifies")
             })
         });
     }

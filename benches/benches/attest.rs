@@ -146,14 +146,7 @@ fn quorum_certificate(c: &mut Criterion) {
         group.bench_function(format!("{}/13_raw_es256", provider.name()), |b| {
             b.iter(|| {
                 for ((message, signature), key) in setup.raw.iter().zip(&setup.keys) {
-                    provider
-                        .verify(
-                            key.algorithm(),
-                            SignatureEncoding::Fixed,
-                            key.public_key(),
-                            message,
-                            signature,
-                        )
+                    entente_benches::raw_verify(provider, key, message, signature)
                         .expect("verifies");
                 }
             })

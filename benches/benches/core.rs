@@ -60,15 +60,7 @@ fn es256_verify(c: &mut Criterion) {
     for provider in providers {
         group.bench_function(provider.name(), |b| {
             b.iter(|| {
-                provider
-                    .verify(
-                        key.algorithm(),
-                        SignatureEncoding::Fixed,
-                        key.public_key(),
-                        &message,
-                        &signature,
-                    )
-                    .expect("verifies")
+                entente_benches::raw_verify(provider, &key, &message, &signature).expect("verifies")
             })
         });
     }

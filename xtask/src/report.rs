@@ -82,7 +82,8 @@ pub(crate) fn run(root: &Path, existing: bool, extra: &[&str]) -> Result<()> {
         std::fs::write(&summary_file, lines.join("\n"))?;
         lines
     };
-    let medians = medians(&target.join("criterion"), since)?;
+    let results = result_dirs(&target.join("criterion"))?;
+    let medians = medians(&results, since)?;
     if medians.is_empty() {
         return Err(format!(
             "no criterion results under {}; run without --existing",
@@ -91,7 +92,7 @@ pub(crate) fn run(root: &Path, existing: bool, extra: &[&str]) -> Result<()> {
         .into());
     }
     let provenance = if existing {
-        let span = span_minutes(&target.join("criterion")).map_or_else(String::new, |m| {
+        let span = span_minutes(&results).map_or_else(String::new, |m| {
             format!("; their files were written over {m} minutes")
         });
         format!(
@@ -154,9 +155,12 @@ fn run_benches(root: &Path, extra: &[&str]) -> Result<Vec<String>> {
     Ok(summaries)
 }
 
-/// Every criterion result directory (`…/new`) under `criterion`, with when
-/// its estimates were written.
-fn result_dirs(criterion: &Path) -> Result<Vec<(PathBuf, Option<std::time::SystemTime>)>> {
+/// A criterion result directory (`…/new`), with when its estimates were
+/// written.
+type ResultDir = (PathBuf, Option<std::time::SystemTime>);
+
+/// Every criterion result directory under `criterion`.
+fn result_dirs(criterion: &Path) -> Result<Vec<ResultDir>> {
     let mut found = Vec::new();
     let mut stack = vec![criterion.to_owned()];
     while let Some(dir) = stack.pop() {
@@ -181,17 +185,17 @@ fn result_dirs(criterion: &Path) -> Result<Vec<(PathBuf, Option<std::time::Syste
     Ok(found)
 }
 
-/// Every criterion benchmark's median, in nanoseconds, by full id; with
-/// `since`, only results written at or after it.
-pub(crate) fn medians(
-    criterion: &Path,
+/// The median of every benchmark in `results`, in nanoseconds, by full id;
+/// with `since`, only results written at or after it.
+fn medians(
+    results: &[ResultDir],
     since: Option<std::time::SystemTime>,
 ) -> Result<BTreeMap<String, f64>> {
     let mut found = BTreeMap::new();
-    for (dir, written) in result_dirs(criterion)? {
+    for (dir, written) in results {
         let fresh = since.is_none_or(|since| written.is_some_and(|w| w >= since));
         if fresh {
-            if let Some((id, median)) = read_result(&dir)? {
+            if let Some((id, median)) = read_result(dir)? {
                 found.insert(id, median);
             }
         }
@@ -199,13 +203,9 @@ pub(crate) fn medians(
     Ok(found)
 }
 
-/// Minutes between the oldest and the newest criterion result.
-fn span_minutes(criterion: &Path) -> Option<u64> {
-    let times: Vec<_> = result_dirs(criterion)
-        .ok()?
-        .into_iter()
-        .filter_map(|(_, written)| written)
-        .collect();
+/// Minutes between the oldest and the newest of `results`.
+fn span_minutes(results: &[ResultDir]) -> Option<u64> {
+    let times: Vec<_> = results.iter().filter_map(|(_, written)| *written).collect();
     let (first, last) = (times.iter().min()?, times.iter().max()?);
     Some(last.duration_since(*first).ok()?.as_secs().div_ceil(60))
 }

@@ -93,11 +93,11 @@ pub fn from_slice_with_limits<T: DeserializeOwned + Serialize>(
     // One pass checks the encoding and builds `T`. It stops at the first
     // problem it meets; when that is a mismatch with `T`, a rule broken
     // further on still takes precedence, so the whole input is checked.
-    let decoded: T = match de::from_slice(bytes, limits) {
+    let decoded: T = match one_pass(bytes, limits) {
         Ok(decoded) => decoded,
         Err(error) => {
             decode::validate(bytes, limits)?;
-            return Err(error.into());
+            return Err(error);
         }
     };
     let mut again = Vec::with_capacity(bytes.len());
@@ -108,10 +108,10 @@ pub fn from_slice_with_limits<T: DeserializeOwned + Serialize>(
     Ok(decoded)
 }
 
-/// The first pass of typed decoding alone: `T` read under `limits` with
-/// every encoding rule applied as it goes, without the re-check on failure
-/// or the re-encoding. For oracles and tests, which hold it to the strict
-/// reader's verdicts.
+/// The first pass of typed decoding: `T` read under `limits` with every
+/// encoding rule applied as it goes. Without the re-check on failure and
+/// the re-encoding of [`from_slice_with_limits`], it also serves oracles
+/// and tests, which hold it to the strict reader's verdicts.
 pub(crate) fn one_pass<T: DeserializeOwned>(bytes: &[u8], limits: Limits) -> Result<T, CborError> {
     de::from_slice(bytes, limits).map_err(CborError::from)
 }

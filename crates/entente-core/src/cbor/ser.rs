@@ -192,7 +192,6 @@ impl Container<'_> {
             self.sink.out.splice(written, correct.iter().copied());
             self.head_len = len;
         }
-        self.announced = Some(count);
     }
 }
 
@@ -520,13 +519,10 @@ impl Map<'_> {
             }
         }
         if !sorted {
-            // The entries, in order, after a head for their number.
+            // The entries, in order, in place of the body.
             scratch.clear();
             scratch.extend_from_slice(out.get(body_start..).unwrap_or_default());
-            out.truncate(container.start);
-            head(out, 5, len_arg(count));
-            container.head_len = out.len() - container.start;
-            container.announced = Some(count);
+            out.truncate(body_start);
             for &(key_start, _, value_end) in &*mine {
                 let entry = scratch
                     .get(key_start - body_start..value_end - body_start)

@@ -552,6 +552,33 @@ fn sequence_head_counts_the_elements_written_accepted() {
     assert_eq!(from_slice::<Vec<u8>>(&bytes).unwrap().len(), 24);
 }
 
+/// A map that announces a length it does not deliver, or none, and writes
+/// its keys out of order: "b" then "a".
+struct LyingMap(Option<usize>);
+
+impl Serialize for LyingMap {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(self.0)?;
+        map.serialize_entry("b", &1u8)?;
+        map.serialize_entry("a", &2u8)?;
+        map.end()
+    }
+}
+
+#[test]
+fn map_head_counts_the_entries_written_after_sorting_accepted() {
+    for announced in [None, Some(0), Some(2), Some(3), Some(300)] {
+        let bytes = to_vec(&LyingMap(announced)).unwrap();
+        // {"a": 2, "b": 1}
+        assert_eq!(
+            hex::encode(&bytes),
+            "a2616102616201",
+            "announced {announced:?}"
+        );
+    }
+}
+
 #[test]
 fn integers_beyond_64_bits_refused_as_bignums_rejected() {
     assert_eq!(

@@ -246,6 +246,19 @@ impl<'a> Reader<'a> {
         let initial = self.byte()?;
         let major = initial >> 5;
         let info = initial & 0x1f;
+        // The common case, an argument in the initial byte: shortest and
+        // definite by construction, and a length only needs the bound.
+        if info < 24 && major <= 5 {
+            if major >= 2 && usize::from(info) > self.remaining() {
+                return Err(CborError::Truncated { offset: start });
+            }
+            return Ok(Head {
+                major,
+                info,
+                argument: u64::from(info),
+                start,
+            });
+        }
         let argument = match major {
             0 | 1 => match self.argument(info, start)? {
                 None => return Err(CborError::Malformed { offset: start }),
@@ -296,11 +309,10 @@ impl<'a> Reader<'a> {
             if class(prev_start) != class(start) {
                 return Err(CborError::MixedKeyTypes { offset: start });
             }
-            match self
-                .bytes
-                .get(prev_start..prev_end)
-                .cmp(&self.bytes.get(start..self.pos))
-            {
+            match compare(
+                self.bytes.get(prev_start..prev_end).unwrap_or_default(),
+                self.bytes.get(start..self.pos).unwrap_or_default(),
+            ) {
                 core::cmp::Ordering::Less => {}
                 core::cmp::Ordering::Equal => {
                     return Err(CborError::DuplicateKey { offset: start });
@@ -361,4 +373,15 @@ impl<'a> Reader<'a> {
         }
         Ok(next)
     }
+}
+
+/// Bytewise order of two encoded keys, as `<[u8]>::cmp` gives it, without
+/// a library call for what are nearly always a few bytes that differ early.
+pub(super) fn compare(a: &[u8], b: &[u8]) -> core::cmp::Ordering {
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
 }

@@ -17,6 +17,7 @@ use core::fmt;
 use serde::Serialize;
 use serde::ser;
 
+use super::decode::compare;
 use super::encode::{descend, head, head_bytes, len_arg};
 use super::{CborError, Unencodable, key_class};
 
@@ -493,26 +494,27 @@ impl Map<'_> {
         } = &mut *container.sink;
         let mine = entries.get_mut(first_entry..).unwrap_or_default();
         let count = mine.len();
-        let key = |&(start, end, _): &(usize, usize, usize)| out.get(start..end);
+        let key = |&(start, end, _): &(usize, usize, usize)| -> &[u8] {
+            out.get(start..end).unwrap_or_default()
+        };
+        let order = |a: &(usize, usize, usize), b: &(usize, usize, usize)| compare(key(a), key(b));
         let sorted = mine
             .windows(2)
-            .all(|pair| matches!(pair, [a, b] if key(a) < key(b)));
+            .all(|pair| matches!(pair, [a, b] if order(a, b).is_lt()));
         // As the decoder checks them: no two equal keys (strictly sorted
         // keys have none), then one key type.
         if !sorted {
-            mine.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+            mine.sort_unstable_by(order);
             if mine
                 .windows(2)
-                .any(|pair| matches!(pair, [a, b] if key(a) == key(b)))
+                .any(|pair| matches!(pair, [a, b] if order(a, b).is_eq()))
             {
                 return Err(refuse(Unencodable::DuplicateKey));
             }
         }
-        let mut classes = mine.iter().map(|entry| {
-            key(entry)
-                .and_then(<[u8]>::first)
-                .map(|b| key_class(b >> 5))
-        });
+        let mut classes = mine
+            .iter()
+            .map(|entry| key(entry).first().map(|b| key_class(b >> 5)));
         if let Some(first) = classes.next() {
             if classes.any(|class| class != first) {
                 return Err(refuse(Unencodable::MixedKeyTypes));

@@ -268,6 +268,13 @@ fn truncated_input_rejected() {
     assert_eq!(decode(""), Err(CborError::Truncated { offset: 0 }));
     assert_eq!(decode("19"), Err(CborError::Truncated { offset: 1 }));
     assert_eq!(decode("826161"), Err(CborError::Truncated { offset: 3 }));
+    // Lengths in the initial byte are bounded by the input left, for every
+    // major type that has a length, the typed path included.
+    for short in ["6361", "4201", "8201", "a201"] {
+        assert_eq!(decode(short), Err(CborError::Truncated { offset: 0 }));
+        let typed: Result<Value, CborError> = from_slice(&hex::decode(short).unwrap());
+        assert_eq!(typed, Err(CborError::Truncated { offset: 0 }));
+    }
 }
 
 #[test]
@@ -737,6 +744,14 @@ proptest! {
         }
         let one_pass = super::one_pass::<Value>(&bytes, Limits::DOCUMENT);
         prop_assert_eq!(one_pass, decode_value(&bytes, Limits::DOCUMENT));
+    }
+
+    /// The key order both the reader and the serializer use is the
+    /// bytewise order of the encoded keys.
+    #[test]
+    fn key_order_is_bytewise_order(a in proptest::collection::vec(any::<u8>(), 0..6), b in proptest::collection::vec(any::<u8>(), 0..6)) {
+        prop_assert_eq!(super::decode::compare(&a, &b), a.as_slice().cmp(b.as_slice()));
+        prop_assert_eq!(super::decode::compare(&a, &a), core::cmp::Ordering::Equal);
     }
 
     #[test]

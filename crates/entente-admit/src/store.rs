@@ -88,6 +88,53 @@ pub enum StoreError {
     /// A stored value has the wrong shape.
     #[error("admission store holds a corrupt record")]
     Corrupt,
+    /// The store file is cut short or otherwise unreadable as a store.
+    #[error("admission store file is damaged")]
+    Damaged,
+}
+
+/// Creates an empty store at `path`: built and committed (durably) under a
+/// name of its own in the same directory, then hard-linked to `path`, which
+/// fails rather than replaces when another process got there first.
+fn create_atomically(path: &Path) -> Result<(), StoreError> {
+    let io = |e: std::io::Error| db(redb::StorageError::from(e));
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let nonce = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let temporary = path.with_file_name(format!("{name}.creating-{}-{nonce}", std::process::id()));
+    let built = Database::create(&temporary)
+        .map_err(db)
+        .and_then(AdmissionStore::init);
+    let linked = built.and_then(|store| {
+        drop(store);
+        match std::fs::hard_link(&temporary, path) {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(io(e)),
+            _ => sync_directory(path).map_err(io),
+        }
+    });
+    // The temporary name goes whether or not the link was made; if it
+    // cannot be removed it stays behind as a stray file, which no store
+    // ever opens, rather than failing an open that has its store.
+    let _ = std::fs::remove_file(&temporary);
+    linked
+}
+
+/// Makes a new directory entry for `path` durable.
+fn sync_directory(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let directory = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        std::fs::File::open(directory)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        Ok(())
+    }
 }
 
 fn db<E: Into<redb::Error>>(error: E) -> StoreError {
@@ -131,8 +178,25 @@ impl core::fmt::Debug for AdmissionStore {
 
 impl AdmissionStore {
     /// Opens (creating if needed) the store file at `path`.
+    ///
+    /// A new store is built whole under a temporary name beside `path` and
+    /// linked into place only once it is durable, so a crash while it is
+    /// created leaves either no store or a complete one (at worst a stray
+    /// `*.creating-*` file), never a file that cannot be opened. A damaged
+    /// store file is a [`StoreError::Damaged`].
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        Self::init(Database::create(path).map_err(db)?)
+        if !path
+            .try_exists()
+            .map_err(|e| db(redb::StorageError::from(e)))?
+        {
+            create_atomically(path)?;
+        }
+        // redb asserts, rather than reports, on some truncated files: a
+        // panic while opening is a damaged file, not a reason to abort.
+        match std::panic::catch_unwind(|| Database::open(path)) {
+            Ok(opened) => Self::init(opened.map_err(db)?),
+            Err(_) => Err(StoreError::Damaged),
+        }
     }
 
     /// A store that lives in memory only (replays, tests, simulations).

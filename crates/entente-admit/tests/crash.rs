@@ -2,7 +2,9 @@
 //! in a loop and prints every acknowledged one; the parent kills it with
 //! SIGKILL at random moments, reopens the store and checks that every
 //! acknowledged version is there, that nothing is torn (each stored record
-//! is exactly one the child wrote), and that recording continues.
+//! is exactly one the child wrote), and that recording continues. Kills
+//! while the store file is being created never leave a file that cannot be
+//! opened, and a damaged file is a typed error, not a panic.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -16,7 +18,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use entente_admit::{AdmissionStore, ArtifactKind, DocumentKey, StoredVersion};
+use entente_admit::{AdmissionStore, ArtifactKind, DocumentKey, StoreError, StoredVersion};
 use entente_core::{ArtifactId, AuthorityId, Digest256, Version};
 
 const CHILD_ENV: &str = "ENTENTE_ADMIT_CRASH_CHILD";
@@ -89,6 +91,119 @@ fn crash_child_records_until_killed() {
     }
 }
 
+/// Starts the recording child on the store at `path` and SIGKILLs it after
+/// `delay`; returns what it printed.
+fn run_child_until_killed(path: &Path, delay: Duration) -> String {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "crash_child_records_until_killed",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD_ENV, path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(delay);
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    out
+}
+
+/// Kills aimed at the first milliseconds of a child, while it creates the
+/// store: each time, what is left either is no store or opens.
+#[test]
+fn sigkill_while_creating_never_leaves_an_unopenable_store() {
+    if std::env::var_os(CHILD_ENV).is_some() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("admission.redb");
+    let mut rng = Rng(u64::from(std::process::id()) | 1);
+    let started = Instant::now();
+    let (mut rounds, mut absent) = (0u32, 0u32);
+    while rounds < 150 && started.elapsed() < Duration::from_secs(8) {
+        let delay = Duration::from_micros(500 + rng.below(60_000));
+        run_child_until_killed(&path, delay);
+        rounds += 1;
+        if !path.exists() {
+            absent += 1;
+        }
+        let opened = AdmissionStore::open(&path);
+        assert!(
+            opened.is_ok(),
+            "round {rounds}: the store left by a kill after {delay:?} does not open: {:?}",
+            opened.err()
+        );
+        drop(opened);
+        std::fs::remove_file(&path).unwrap();
+    }
+    let strays = std::fs::read_dir(dir.path()).unwrap().count();
+    println!(
+        "store creation crash test: {rounds} SIGKILLs, {absent} before the store existed, {strays} stray temporary files"
+    );
+    assert!(rounds >= 10, "only {rounds} kills in the time budget");
+}
+
+/// A store file cut short anywhere is refused with a typed error (redb
+/// itself asserts on some of these lengths).
+#[test]
+fn truncated_store_file_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("admission.redb");
+    let mut store = AdmissionStore::open(&path).unwrap();
+    let version = StoredVersion {
+        version: Version(1),
+        artifact: artifact(0, 1),
+    };
+    store.record(&[(key(0), version)]).unwrap();
+    drop(store);
+    let whole = std::fs::read(&path).unwrap();
+    for cut in [1, 100, 512, 4096, whole.len() / 2, whole.len() - 1] {
+        std::fs::write(&path, &whole[..cut]).unwrap();
+        let opened = AdmissionStore::open(&path);
+        assert!(
+            matches!(opened, Err(StoreError::Damaged | StoreError::Database(_))),
+            "a store cut to {cut} of {} bytes: {opened:?}",
+            whole.len()
+        );
+    }
+    std::fs::write(&path, &whole).unwrap();
+    let store = AdmissionStore::open(&path).unwrap();
+    assert_eq!(store.get(&key(0)).unwrap(), Some(version));
+}
+
+/// Creating a store leaves exactly the store file, and opening an existing
+/// store keeps what it holds.
+#[test]
+fn created_store_leaves_no_temporary_file_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("admission.redb");
+    let mut store = AdmissionStore::open(&path).unwrap();
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["admission.redb"]);
+    let version = StoredVersion {
+        version: Version(3),
+        artifact: artifact(1, 3),
+    };
+    store.record(&[(key(1), version)]).unwrap();
+    drop(store);
+    let store = AdmissionStore::open(&path).unwrap();
+    assert_eq!(store.get(&key(1)).unwrap(), Some(version));
+}
+
 #[test]
 fn sigkill_never_loses_or_tears_acknowledged_versions() {
     if std::env::var_os(CHILD_ENV).is_some() {
@@ -96,7 +211,6 @@ fn sigkill_never_loses_or_tears_acknowledged_versions() {
     }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("admission.redb");
-    let exe = std::env::current_exe().unwrap();
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -108,29 +222,8 @@ fn sigkill_never_loses_or_tears_acknowledged_versions() {
     let mut last_seen: BTreeMap<String, u64> = BTreeMap::new();
     let (mut kills, mut acks) = (0u32, 0u64);
     while kills < 120 && started.elapsed() < Duration::from_secs(15) {
-        let mut child = Command::new(&exe)
-            .args([
-                "--exact",
-                "crash_child_records_until_killed",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(CHILD_ENV, &path)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_micros(3_000 + rng.below(40_000)));
-        child.kill().unwrap(); // SIGKILL on Unix
-        child.wait().unwrap();
+        let out = run_child_until_killed(&path, Duration::from_micros(3_000 + rng.below(40_000)));
         kills += 1;
-        let mut out = String::new();
-        child
-            .stdout
-            .take()
-            .unwrap()
-            .read_to_string(&mut out)
-            .unwrap();
         for line in out.lines() {
             let mut parts = line.split(' ');
             if let (Some("ack"), Some(id), Some(v)) = (parts.next(), parts.next(), parts.next()) {

@@ -227,15 +227,20 @@ impl<'a> Reader<'a> {
         match self.argument(info, start)? {
             None => Err(CborError::IndefiniteLength { offset: start }),
             Some((_, false)) => Err(CborError::NonShortestLength { offset: start }),
-            // A length beyond the remaining input can never be satisfied;
-            // refusing it here also bounds every allocation below by the
-            // input size.
-            Some((len, true)) => usize::try_from(len)
-                .ok()
-                .filter(|len| *len <= self.remaining())
-                .map(|_| len)
-                .ok_or(CborError::Truncated { offset: start }),
+            Some((len, true)) => self.within_input(len, start),
         }
+    }
+
+    /// `len`, the length of the item at `start`, if the input left can
+    /// hold it. A length beyond the remaining input can never be satisfied;
+    /// refusing it at the head also bounds every allocation by the input
+    /// size.
+    fn within_input(&self, len: u64, start: usize) -> Result<u64, CborError> {
+        usize::try_from(len)
+            .ok()
+            .filter(|len| *len <= self.remaining())
+            .map(|_| len)
+            .ok_or(CborError::Truncated { offset: start })
     }
 
     /// Reads the head of the next item and applies every rule that concerns
@@ -247,15 +252,16 @@ impl<'a> Reader<'a> {
         let major = initial >> 5;
         let info = initial & 0x1f;
         // The common case, an argument in the initial byte: shortest and
-        // definite by construction, and a length only needs the bound.
+        // definite by construction, so a length only needs its bound.
         if info < 24 && major <= 5 {
-            if major >= 2 && usize::from(info) > self.remaining() {
-                return Err(CborError::Truncated { offset: start });
+            let argument = u64::from(info);
+            if major >= 2 {
+                self.within_input(argument, start)?;
             }
             return Ok(Head {
                 major,
                 info,
-                argument: u64::from(info),
+                argument,
                 start,
             });
         }

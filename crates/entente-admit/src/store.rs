@@ -97,7 +97,6 @@ pub enum StoreError {
 /// name of its own in the same directory, then hard-linked to `path`, which
 /// fails rather than replaces when another process got there first.
 fn create_atomically(path: &Path) -> Result<(), StoreError> {
-    let io = |e: std::io::Error| db(redb::StorageError::from(e));
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     let nonce = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -139,6 +138,11 @@ fn sync_directory(path: &Path) -> std::io::Result<()> {
 
 fn db<E: Into<redb::Error>>(error: E) -> StoreError {
     StoreError::Database(Box::new(error.into()))
+}
+
+/// A file system error around the store, as redb reports its own.
+fn io(error: std::io::Error) -> StoreError {
+    db(redb::StorageError::from(error))
 }
 
 /// The stored version of `key` in `table`.
@@ -185,10 +189,7 @@ impl AdmissionStore {
     /// `*.creating-*` file), never a file that cannot be opened. A damaged
     /// store file is a [`StoreError::Damaged`].
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        if !path
-            .try_exists()
-            .map_err(|e| db(redb::StorageError::from(e)))?
-        {
+        if !path.try_exists().map_err(io)? {
             create_atomically(path)?;
         }
         // redb asserts, rather than reports, on some truncated files: a

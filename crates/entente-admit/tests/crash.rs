@@ -91,6 +91,14 @@ fn crash_child_records_until_killed() {
     }
 }
 
+/// A fresh directory and the store path inside it; the directory is
+/// deleted when the returned handle drops.
+fn store_in_temporary_directory() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("admission.redb");
+    (dir, path)
+}
+
 /// Starts the recording child on the store at `path` and SIGKILLs it after
 /// `delay`; returns what it printed.
 fn run_child_until_killed(path: &Path, delay: Duration) -> String {
@@ -126,8 +134,7 @@ fn sigkill_while_creating_never_leaves_an_unopenable_store() {
     if std::env::var_os(CHILD_ENV).is_some() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("admission.redb");
+    let (dir, path) = store_in_temporary_directory();
     let mut rng = Rng(u64::from(std::process::id()) | 1);
     let started = Instant::now();
     let (mut rounds, mut absent) = (0u32, 0u32);
@@ -158,8 +165,7 @@ fn sigkill_while_creating_never_leaves_an_unopenable_store() {
 /// itself asserts on some of these lengths).
 #[test]
 fn truncated_store_file_rejected() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("admission.redb");
+    let (_dir, path) = store_in_temporary_directory();
     let mut store = AdmissionStore::open(&path).unwrap();
     let version = StoredVersion {
         version: Version(1),
@@ -186,8 +192,7 @@ fn truncated_store_file_rejected() {
 /// store keeps what it holds.
 #[test]
 fn created_store_leaves_no_temporary_file_accepted() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("admission.redb");
+    let (dir, path) = store_in_temporary_directory();
     let mut store = AdmissionStore::open(&path).unwrap();
     let names: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
@@ -209,8 +214,7 @@ fn sigkill_never_loses_or_tears_acknowledged_versions() {
     if std::env::var_os(CHILD_ENV).is_some() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("admission.redb");
+    let (_dir, path) = store_in_temporary_directory();
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()

@@ -1,7 +1,8 @@
 //! The verification pipeline: parse → chains → revocation → COSE signatures
 //! → profiles, roles and scopes → rollback → translations → admitted set.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -61,6 +62,35 @@ pub enum Parallelism {
     Parallel,
     /// On the calling thread.
     Sequential,
+}
+
+impl Parallelism {
+    /// Runs `a` and `b`, at the same time when parallel.
+    fn join<RA: Send, RB: Send>(
+        self,
+        a: impl FnOnce() -> RA + Send,
+        b: impl FnOnce() -> RB + Send,
+    ) -> (RA, RB) {
+        match self {
+            Self::Parallel => rayon::join(a, b),
+            Self::Sequential => (a(), b()),
+        }
+    }
+
+    /// Frees what a stage built and no longer needs: on the pool when
+    /// there is a lot of it, since freeing thousands of documents is work
+    /// a second thread shortens like any other.
+    fn discard<T: Send>(self, items: Vec<T>) {
+        match self {
+            Self::Parallel if items.len() >= PARSE_BATCH.saturating_mul(2) => {
+                items
+                    .into_par_iter()
+                    .with_min_len(PARSE_BATCH)
+                    .for_each(drop);
+            }
+            _ => drop(items),
+        }
+    }
 }
 
 /// The result of an admission.
@@ -474,7 +504,7 @@ impl Admitter {
             let parsed = Envelope::from_slice(bytes).map(|e| (Digest256::sha256(bytes), e));
             (*at, *publisher, *bytes, parsed)
         });
-        let mut seen = BTreeSet::new();
+        let mut seen = HashSet::with_capacity(raw.len());
         let mut items = Vec::new();
         for (item_ref, publisher, bytes, envelope) in parsed {
             let reject = |reason, artifact| Rejection {
@@ -669,6 +699,7 @@ impl Admitter {
             .map(|(_, v)| (v.artifact_id(), v))
             .collect();
         // Compiled in parallel; the outcomes are taken in input order.
+        let home = self.policy.home();
         let compiled = self.map_batched(&policies, PARSE_BATCH, |(item, policy)| {
             if disputed(&policy.artifact_id()) {
                 return Err(RejectReason::Disputed);
@@ -678,7 +709,13 @@ impl Admitter {
                 .get(&vocabulary_id)
                 .filter(|v| v.document().authority == item.publisher)
                 .ok_or(RejectReason::MissingVocabulary(vocabulary_id))?;
+            // Every policy is compiled, which proves it well formed against
+            // its vocabulary. Only the home authority's are evaluated in
+            // their compiled form (a partner's goes through its
+            // translation), so the others are dropped here, on the thread
+            // that built them.
             CompiledPolicy::from_verified(policy, vocabulary)
+                .map(|compiled| (policy.document().authority == home).then_some(compiled))
                 .map_err(|error| RejectReason::Compile(Arc::new(error)))
         });
         let mut compiled_policies = Vec::with_capacity(policies.len());
@@ -742,16 +779,25 @@ impl Admitter {
             admitted.push(admitted_artifact(item, d.id.clone(), d.version));
             to_record.push(record_key(item, d.id.clone(), d.version));
         }
-        let set = self.build_set(
-            at,
-            &vocabularies,
-            &compiled_policies,
-            &admitted_translations,
-            operations,
-        );
 
-        // Stage 8: durable state, then the audit record.
-        self.store.record(&to_record)?;
+        // Stage 8: durable state, written while the set is built from the
+        // same outcomes; then the audit record.
+        let (policy, parallelism, store) = (&self.policy, self.parallelism, &mut self.store);
+        let (recorded, set) = parallelism.join(
+            || store.record(&to_record),
+            || {
+                build_set(
+                    policy,
+                    parallelism,
+                    at,
+                    &vocabularies,
+                    compiled_policies,
+                    &admitted_translations,
+                    operations,
+                )
+            },
+        );
+        recorded?;
         admitted.sort();
         run.rejected.sort_by_key(|r| r.item);
         let stats = AdmitStats {
@@ -1448,24 +1494,35 @@ impl Admitter {
         run: &mut Run,
         key: impl Fn(&T) -> (ArtifactKind, String, Version),
     ) -> Result<Vec<(&'b Item<'b>, T)>, AdmitError> {
-        let mut best: BTreeMap<DocumentKey, (Version, ArtifactId, usize)> = BTreeMap::new();
-        let mut keyed = Vec::with_capacity(candidates.len());
-        for (i, (item, value)) in candidates.iter().enumerate() {
-            let (kind, id, version) = key(value);
-            let doc = DocumentKey {
-                authority: item.publisher,
-                kind,
-                id,
-            };
+        let keyed: Vec<(DocumentKey, Version)> = candidates
+            .iter()
+            .map(|(item, value)| {
+                let (kind, id, version) = key(value);
+                let doc = DocumentKey {
+                    authority: item.publisher,
+                    kind,
+                    id,
+                };
+                (doc, version)
+            })
+            .collect();
+        // The best offer per document: a lookup table only, never iterated,
+        // so its order cannot leak into the outcome.
+        let mut best: HashMap<&DocumentKey, (Version, ArtifactId, usize)> =
+            HashMap::with_capacity(keyed.len());
+        for (i, ((item, _), (doc, version))) in candidates.iter().zip(&keyed).enumerate() {
             let artifact = item.envelope.artifact_id();
-            match best.get(&doc) {
-                Some((v, _, _)) if *v > version => {}
-                Some((v, a, _)) if *v == version && *a != artifact => {}
-                _ => {
-                    best.insert(doc.clone(), (version, artifact, i));
+            match best.entry(doc) {
+                Entry::Occupied(mut held) => {
+                    let (v, a, _) = *held.get();
+                    if v < *version || (v == *version && a == artifact) {
+                        held.insert((*version, artifact, i));
+                    }
+                }
+                Entry::Vacant(free) => {
+                    free.insert((*version, artifact, i));
                 }
             }
-            keyed.push((doc, version));
         }
         // The store is asked once, for the best offer of each document.
         let winners: Vec<bool> = keyed
@@ -1528,161 +1585,6 @@ impl Admitter {
             }
         }
         Ok(kept)
-    }
-
-    #[allow(clippy::type_complexity)]
-    fn build_set(
-        &self,
-        at: UnixTime,
-        vocabularies: &[(&Item<'_>, VerifiedEnvelope<Vocabulary>)],
-        policies: &[(&Item<'_>, (VerifiedEnvelope<Policy>, CompiledPolicy))],
-        translations: &[(&Item<'_>, AdmittedTranslation)],
-        operations: BTreeMap<OperationId, OperationState>,
-    ) -> AdmittedSet {
-        let home = self.policy.home();
-        let vocab: BTreeMap<ArtifactId, &Vocabulary> = vocabularies
-            .iter()
-            .map(|(_, v)| (v.artifact_id(), v.document()))
-            .collect();
-        let mut home_policies = Vec::new();
-        let mut home_vocabularies = BTreeSet::new();
-        let mut sorted: Vec<&(VerifiedEnvelope<Policy>, CompiledPolicy)> =
-            policies.iter().map(|(_, p)| p).collect();
-        sorted.sort_by(|a, b| {
-            let (a, b) = (a.0.document(), b.0.document());
-            (a.authority, &a.id, a.version).cmp(&(b.authority, &b.id, b.version))
-        });
-        for (p, compiled) in &sorted {
-            if p.document().authority == home {
-                home_vocabularies.insert(p.document().vocabulary);
-                home_policies.push(HomePolicy {
-                    reference: policy_ref(p),
-                    compiled: compiled.clone(),
-                });
-            }
-        }
-        if home_vocabularies.is_empty() {
-            home_vocabularies.extend(
-                vocabularies
-                    .iter()
-                    .filter(|(_, v)| v.document().authority == home)
-                    .map(|(_, v)| v.artifact_id()),
-            );
-        }
-        // Edges of the vocabulary graph: (from, to, map, translation, coordinated).
-        let mut edges: Vec<Edge> = Vec::new();
-        let mut sorted_translations: Vec<&AdmittedTranslation> =
-            translations.iter().map(|(_, t)| t).collect();
-        sorted_translations.sort_by_key(|t| t.artifact_id());
-        for t in sorted_translations {
-            let doc = t.translation();
-            let coordinated: Vec<(AuthorityId, AuthorityId, AuthorityId)> = t
-                .bases()
-                .iter()
-                .filter_map(|b| match b {
-                    Basis::Coordinator(c) => Some((*c, doc.source.authority, doc.target.authority)),
-                    Basis::DualDomain => None,
-                })
-                .collect();
-            edges.push(Edge {
-                from: doc.source.vocabulary,
-                to: doc.target.vocabulary,
-                map: t.map().clone(),
-                translation: t.artifact_id(),
-                validity: doc.validity,
-                scope: doc.scope.clone(),
-                coordinated: coordinated.clone(),
-            });
-            if doc.direction == Direction::Both {
-                let inverse = doc.inverse().and_then(|inv| {
-                    let (Some(s), Some(g)) = (
-                        vocab.get(&inv.source.vocabulary),
-                        vocab.get(&inv.target.vocabulary),
-                    ) else {
-                        return Err(TranslationError::Empty);
-                    };
-                    inv.resolve(s, inv.source.vocabulary, g, inv.target.vocabulary)
-                });
-                if let Ok(map) = inverse {
-                    edges.push(Edge {
-                        from: doc.target.vocabulary,
-                        to: doc.source.vocabulary,
-                        map,
-                        translation: t.artifact_id(),
-                        validity: doc.validity,
-                        scope: doc.scope.clone(),
-                        coordinated: coordinated.iter().map(|(c, s, g)| (*c, *g, *s)).collect(),
-                    });
-                }
-            }
-        }
-        let mut partners: BTreeMap<AuthorityId, Partner> = self
-            .policy
-            .authorities()
-            .filter(|a| a.id() != home)
-            .map(|a| {
-                (
-                    a.id(),
-                    Partner {
-                        scope: a.scope().clone(),
-                        policies: Vec::new(),
-                        untranslated: Vec::new(),
-                    },
-                )
-            })
-            .collect();
-        for (p, _) in &sorted {
-            let doc = p.document();
-            let Some(partner) = partners.get_mut(&doc.authority) else {
-                continue;
-            };
-            let reference = policy_ref(p);
-            let translated = shortest_path(
-                &edges,
-                doc.vocabulary,
-                &home_vocabularies,
-                self.policy.max_translation_hops(),
-            )
-            .and_then(|path| {
-                let maps: Vec<TermMap> = path.iter().map(|e| e.map.clone()).collect();
-                let map = TermMap::compose_all(&maps, self.policy.max_translation_hops()).ok()?;
-                let source = vocab.get(&doc.vocabulary)?;
-                let target = vocab.get(&map.target())?;
-                let mut validity = Validity {
-                    not_before: UnixTime::from_secs(0),
-                    not_after: UnixTime::from_secs(u64::MAX),
-                };
-                let mut scope = Scope::Any;
-                let mut coordinated = Vec::new();
-                for e in &path {
-                    validity = intersect(validity, e.validity);
-                    scope = intersect_scope(&scope, &e.scope);
-                    coordinated.extend(e.coordinated.iter().copied());
-                }
-                let rendered =
-                    TranslatedPolicy::new(doc, source, &map, target, validity, scope).ok()?;
-                Some(PartnerPolicy {
-                    reference: reference.clone(),
-                    translated: rendered,
-                    translations: path.iter().map(|e| e.translation).collect(),
-                    coordinated,
-                })
-            });
-            match translated {
-                Some(policy) => partner.policies.push(policy),
-                None => partner.untranslated.push(reference),
-            }
-        }
-        AdmittedSet {
-            home,
-            time: at,
-            // Filled from the report, once it is sorted.
-            artifacts: Vec::new(),
-            home_policies,
-            partners,
-            grants: self.policy.coordinators().to_vec(),
-            operations,
-        }
     }
 
     /// Writes the audit records of an admission, in one durable batch.
@@ -1810,6 +1712,168 @@ impl Admitter {
         }
         log.append(&entries)?;
         Ok(())
+    }
+}
+
+/// The admitted set built from a run's outcomes.
+#[allow(clippy::type_complexity)]
+fn build_set(
+    policy: &AdmissionPolicy,
+    parallelism: Parallelism,
+    at: UnixTime,
+    vocabularies: &[(&Item<'_>, VerifiedEnvelope<Vocabulary>)],
+    policies: Vec<(
+        &Item<'_>,
+        (VerifiedEnvelope<Policy>, Option<CompiledPolicy>),
+    )>,
+    translations: &[(&Item<'_>, AdmittedTranslation)],
+    operations: BTreeMap<OperationId, OperationState>,
+) -> AdmittedSet {
+    let home = policy.home();
+    let vocab: BTreeMap<ArtifactId, &Vocabulary> = vocabularies
+        .iter()
+        .map(|(_, v)| (v.artifact_id(), v.document()))
+        .collect();
+    let mut home_policies = Vec::new();
+    let mut home_vocabularies = BTreeSet::new();
+    let mut sorted: Vec<(VerifiedEnvelope<Policy>, Option<CompiledPolicy>)> =
+        policies.into_iter().map(|(_, p)| p).collect();
+    sorted.sort_by(|a, b| {
+        let (a, b) = (a.0.document(), b.0.document());
+        (a.authority, &a.id, a.version).cmp(&(b.authority, &b.id, b.version))
+    });
+    // The home authority's policies are the ones that kept their
+    // compiled form.
+    for (p, compiled) in &mut sorted {
+        if let Some(compiled) = compiled.take() {
+            home_vocabularies.insert(p.document().vocabulary);
+            home_policies.push(HomePolicy {
+                reference: policy_ref(p),
+                compiled,
+            });
+        }
+    }
+    if home_vocabularies.is_empty() {
+        home_vocabularies.extend(
+            vocabularies
+                .iter()
+                .filter(|(_, v)| v.document().authority == home)
+                .map(|(_, v)| v.artifact_id()),
+        );
+    }
+    // Edges of the vocabulary graph: (from, to, map, translation, coordinated).
+    let mut edges: Vec<Edge> = Vec::new();
+    let mut sorted_translations: Vec<&AdmittedTranslation> =
+        translations.iter().map(|(_, t)| t).collect();
+    sorted_translations.sort_by_key(|t| t.artifact_id());
+    for t in sorted_translations {
+        let doc = t.translation();
+        let coordinated: Vec<(AuthorityId, AuthorityId, AuthorityId)> = t
+            .bases()
+            .iter()
+            .filter_map(|b| match b {
+                Basis::Coordinator(c) => Some((*c, doc.source.authority, doc.target.authority)),
+                Basis::DualDomain => None,
+            })
+            .collect();
+        edges.push(Edge {
+            from: doc.source.vocabulary,
+            to: doc.target.vocabulary,
+            map: t.map().clone(),
+            translation: t.artifact_id(),
+            validity: doc.validity,
+            scope: doc.scope.clone(),
+            coordinated: coordinated.clone(),
+        });
+        if doc.direction == Direction::Both {
+            let inverse = doc.inverse().and_then(|inv| {
+                let (Some(s), Some(g)) = (
+                    vocab.get(&inv.source.vocabulary),
+                    vocab.get(&inv.target.vocabulary),
+                ) else {
+                    return Err(TranslationError::Empty);
+                };
+                inv.resolve(s, inv.source.vocabulary, g, inv.target.vocabulary)
+            });
+            if let Ok(map) = inverse {
+                edges.push(Edge {
+                    from: doc.target.vocabulary,
+                    to: doc.source.vocabulary,
+                    map,
+                    translation: t.artifact_id(),
+                    validity: doc.validity,
+                    scope: doc.scope.clone(),
+                    coordinated: coordinated.iter().map(|(c, s, g)| (*c, *g, *s)).collect(),
+                });
+            }
+        }
+    }
+    let mut partners: BTreeMap<AuthorityId, Partner> = policy
+        .authorities()
+        .filter(|a| a.id() != home)
+        .map(|a| {
+            (
+                a.id(),
+                Partner {
+                    scope: a.scope().clone(),
+                    policies: Vec::new(),
+                    untranslated: Vec::new(),
+                },
+            )
+        })
+        .collect();
+    for (p, _) in &sorted {
+        let doc = p.document();
+        let Some(partner) = partners.get_mut(&doc.authority) else {
+            continue;
+        };
+        let reference = policy_ref(p);
+        let translated = shortest_path(
+            &edges,
+            doc.vocabulary,
+            &home_vocabularies,
+            policy.max_translation_hops(),
+        )
+        .and_then(|path| {
+            let maps: Vec<TermMap> = path.iter().map(|e| e.map.clone()).collect();
+            let map = TermMap::compose_all(&maps, policy.max_translation_hops()).ok()?;
+            let source = vocab.get(&doc.vocabulary)?;
+            let target = vocab.get(&map.target())?;
+            let mut validity = Validity {
+                not_before: UnixTime::from_secs(0),
+                not_after: UnixTime::from_secs(u64::MAX),
+            };
+            let mut scope = Scope::Any;
+            let mut coordinated = Vec::new();
+            for e in &path {
+                validity = intersect(validity, e.validity);
+                scope = intersect_scope(&scope, &e.scope);
+                coordinated.extend(e.coordinated.iter().copied());
+            }
+            let rendered =
+                TranslatedPolicy::new(doc, source, &map, target, validity, scope).ok()?;
+            Some(PartnerPolicy {
+                reference: reference.clone(),
+                translated: rendered,
+                translations: path.iter().map(|e| e.translation).collect(),
+                coordinated,
+            })
+        });
+        match translated {
+            Some(policy) => partner.policies.push(policy),
+            None => partner.untranslated.push(reference),
+        }
+    }
+    parallelism.discard(sorted);
+    AdmittedSet {
+        home,
+        time: at,
+        // Filled from the report, once it is sorted.
+        artifacts: Vec::new(),
+        home_policies,
+        partners,
+        grants: policy.coordinators().to_vec(),
+        operations,
     }
 }
 

@@ -258,17 +258,29 @@ impl AdmissionStore {
         if entries.is_empty() {
             return Ok(());
         }
+        // Encoded once and inserted in key order: the B-tree then fills
+        // its pages one after another instead of at random. The sort is
+        // stable: of two entries for one key, the first still wins a tie.
+        let mut encoded: Vec<(Vec<u8>, &StoredVersion)> =
+            entries.iter().map(|(key, v)| (key.encode(), v)).collect();
+        encoded.sort_by(|a, b| a.0.cmp(&b.0));
         let txn = self.db.begin_write().map_err(db)?;
         {
             let mut table = txn.open_table(VERSIONS).map_err(db)?;
-            for (key, version) in entries {
-                let current = read(&table, key)?;
-                if current.is_some_and(|c| c.version >= version.version) {
-                    continue;
+            for (key, version) in &encoded {
+                // One descent of the tree in the usual case (a new or
+                // higher version); a version that would go down is put
+                // back inside the same transaction.
+                let replaced = table
+                    .insert(key.as_slice(), version.encode().as_slice())
+                    .map_err(db)?
+                    .map(|old| StoredVersion::decode(old.value()).ok_or(StoreError::Corrupt))
+                    .transpose()?;
+                if let Some(current) = replaced.filter(|c| c.version >= version.version) {
+                    table
+                        .insert(key.as_slice(), current.encode().as_slice())
+                        .map_err(db)?;
                 }
-                table
-                    .insert(key.encode().as_slice(), version.encode().as_slice())
-                    .map_err(db)?;
             }
         }
         txn.commit().map_err(db)?;

@@ -33,8 +33,10 @@
 //!   1 thread and of 2 threads (goal: speedup ≥ 1.8×), next to 2,000 raw
 //!   verifications spread over the same pools (the speedup the machine
 //!   gives verification alone);
-//! - peak heap while admitting 10,000 policies, from the counting global
-//!   allocator of this binary.
+//!
+//! Peak heap is measured by its own binary, `admit_memory`: the counting
+//! allocator it needs updates shared counters on every allocation, which
+//! would slow the timings here, the two-thread ones most.
 //!
 //! Each ratio is printed on a line starting `admit summary:`. In
 //! `-- --test` mode the 10,000 cases shrink to 500 so the run stays short.
@@ -43,29 +45,19 @@ use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use entente_admit::{
-    AdmissionPolicy, AdmissionStore, AdmitStats, Admitter, ArtifactKind, AuthorityConfig,
-    AuthorityKind, Bundle, DocumentKey, PolicyDocument, Provision, RootSource, StoredVersion,
+    AdmissionPolicy, AdmissionStore, AdmitStats, Admitter, ArtifactKind, Bundle, DocumentKey,
+    Provision, StoredVersion,
 };
 use entente_core::crypto::AwsLcProvider;
 use entente_core::{
-    ArtifactId, AuthorityId, CryptoProvider, Digest256, Envelope, KeyKind, RustCryptoProvider,
-    SignatureEncoding, Signer as _, SigningKey, UnixTime, Validity, Version,
+    ArtifactId, CryptoProvider, Digest256, RustCryptoProvider, SignatureEncoding, Signer as _,
+    SigningKey, Version,
 };
-use entente_policy::{
-    ClearanceCondition, Effect, LabelCondition, Match, Policy, Rule, Scope, Vocabulary,
-};
-use entente_x509::{Certificate, CertificateAuthority, Crl, EkuOids, dn};
-use peak_alloc::PeakAlloc;
 
-#[global_allocator]
-static ALLOCATOR: PeakAlloc = PeakAlloc;
+mod admit_fixture;
 
-const T0: u64 = 1_800_000_000;
-const AT: UnixTime = UnixTime::from_secs(T0);
-const DAY: u64 = 86_400;
-/// Items per bundle: under `BundleLimits::default().max_items` (4096), so
-/// 10,000 policies travel in three bundles of one publisher.
-const PER_BUNDLE: usize = 4000;
+use admit_fixture::*;
+
 /// Policies already admitted before the warm case.
 const WARM_KNOWN: usize = 100;
 /// Coalition sizes of the partner scaling (the home authority included).
@@ -73,260 +65,8 @@ const PARTNERS: [usize; 5] = [2, 5, 10, 20, 50];
 /// Policies each partner publishes in the partner scaling.
 const PER_PARTNER: usize = 10;
 
-fn test_mode() -> bool {
-    std::env::args().any(|a| a == "--test")
-}
-
-/// The large case: 10,000, or 500 in `--test` mode.
-fn large() -> usize {
-    if test_mode() { 500 } else { 10_000 }
-}
-
 fn providers() -> [&'static dyn CryptoProvider; 2] {
     [&RustCryptoProvider, &AwsLcProvider]
-}
-
-fn key(label: &str) -> SigningKey {
-    SigningKey::derive_from_seed(KeyKind::P256, b"bench-admit", label).expect("key")
-}
-
-/// An authority: root CA, one policy signer, a CRL and a vocabulary.
-struct Authority {
-    ca: CertificateAuthority,
-    signer: SigningKey,
-    signer_cert: Certificate,
-    crl: Crl,
-    vocabulary: Vocabulary,
-    vocabulary_bytes: Vec<u8>,
-}
-
-impl Authority {
-    fn new(name: &str, vocabulary: &str) -> Self {
-        let mut ca = CertificateAuthority::new_root(
-            dn(&format!("CN={name} Root")).expect("dn"),
-            key(&format!("{name}/root")),
-            Validity {
-                not_before: UnixTime(T0 - 365 * DAY),
-                not_after: UnixTime(T0 + 3650 * DAY),
-            },
-            None,
-        )
-        .expect("root");
-        let signer = key(&format!("{name}/signer"));
-        let signer_cert = ca
-            .issue_credential(
-                dn(&format!("CN={name} policy signer")).expect("dn"),
-                signer.public_key(),
-                Validity {
-                    not_before: UnixTime(T0 - DAY),
-                    not_after: UnixTime(T0 + 300 * DAY),
-                },
-                vec![EkuOids::default().policy_signer],
-            )
-            .expect("credential");
-        let crl = ca
-            .crl(UnixTime(T0 - 3600), Some(UnixTime(T0 + 30 * DAY)))
-            .expect("crl");
-        let mut vocabulary = Vocabulary::from_json(vocabulary).expect("vocabulary");
-        vocabulary.authority = AuthorityId::from_spki_der(ca.certificate().spki_der());
-        let vocabulary_bytes = vocabulary
-            .sign(&signer, &signer_cert.digest())
-            .expect("sign");
-        Self {
-            ca,
-            signer,
-            signer_cert,
-            crl,
-            vocabulary,
-            vocabulary_bytes,
-        }
-    }
-
-    fn id(&self) -> AuthorityId {
-        AuthorityId::from_spki_der(self.ca.certificate().spki_der())
-    }
-
-    fn config(&self, name: &str, provides: Vec<Provision>) -> AuthorityConfig {
-        AuthorityConfig {
-            name: name.into(),
-            kind: AuthorityKind::National,
-            id: Some(self.id()),
-            roots: vec![RootSource::Pem(
-                self.ca.certificate().to_pem().expect("pem"),
-            )],
-            scope: Scope::Any,
-            provides,
-        }
-    }
-
-    /// Policy `index` at `version`: two rules over the vocabulary.
-    fn policy(&self, index: usize, version: u64) -> Vec<u8> {
-        let vocabulary_id = Envelope::from_slice(&self.vocabulary_bytes)
-            .expect("envelope")
-            .artifact_id();
-        let rule = |id: &str, effect, action: &str| Rule {
-            id: id.into(),
-            effect,
-            authorities: Match::Any,
-            roles: Match::Any,
-            actions: Match::Only(vec![action.into()]),
-            resource: LabelCondition {
-                max_level: self.vocabulary.levels.get(1).map(|l| l.name.clone()),
-                ..LabelCondition::default()
-            },
-            clearance: ClearanceCondition::default(),
-        };
-        Policy {
-            id: format!("policy-{index}"),
-            version: Version(version),
-            authority: self.id(),
-            vocabulary: vocabulary_id,
-            scope: Scope::Any,
-            validity: Validity {
-                not_before: UnixTime(T0 - DAY),
-                not_after: UnixTime(T0 + 365 * DAY),
-            },
-            rules: vec![
-                rule("read", Effect::Permit, "read"),
-                rule("no-dissemination", Effect::Forbid, "disseminate"),
-            ],
-        }
-        .sign(&self.signer, &self.signer_cert.digest())
-        .expect("sign")
-    }
-
-    /// The partner's bundles carrying `policies`: credentials, CRL and
-    /// vocabulary in the first, at most `PER_BUNDLE` items in each.
-    fn bundles(&self, policies: &[Vec<u8>]) -> Vec<Bundle> {
-        let mut bundles = Vec::new();
-        for (i, chunk) in policies.chunks(PER_BUNDLE).enumerate() {
-            let mut bundle = Bundle::new(self.id());
-            if i == 0 {
-                bundle.certificates = vec![self.signer_cert.der().to_vec()];
-                bundle.crls = vec![self.crl.der().to_vec()];
-                bundle.vocabularies = vec![self.vocabulary_bytes.clone()];
-            }
-            bundle.policies = chunk.to_vec();
-            bundles.push(bundle);
-        }
-        bundles
-    }
-}
-
-/// The admission policy of `home` over `authorities`: no coordinators, one
-/// translation hop, CRLs at most a week old.
-fn admission_policy(home: &str, authorities: Vec<AuthorityConfig>) -> AdmissionPolicy {
-    AdmissionPolicy::from_document(
-        PolicyDocument {
-            home: home.into(),
-            authorities,
-            coordinators: Vec::new(),
-            max_translation_hops: 1,
-            max_crl_age_secs: 7 * DAY,
-            clock_skew_secs: 300,
-            disputes: entente_admit::DisputeHandling::Suspend,
-            eku_arc: None,
-        },
-        None,
-    )
-    .expect("admission policy")
-}
-
-struct Setup {
-    policy: AdmissionPolicy,
-    partner: Authority,
-    /// `large()` policies at version 1.
-    policies: Vec<Vec<u8>>,
-}
-
-fn setup() -> Setup {
-    let home = Authority::new(
-        "GBR",
-        include_str!("../../crates/entente-policy/examples/vocabularies/gbr.json"),
-    );
-    let partner = Authority::new(
-        "DEU",
-        include_str!("../../crates/entente-policy/examples/vocabularies/deu.json"),
-    );
-    let policy = admission_policy(
-        "GBR",
-        vec![
-            home.config("GBR", Provision::ALL.to_vec()),
-            partner.config("DEU", vec![Provision::Vocabularies, Provision::Policies]),
-        ],
-    );
-    let policies = (0..large()).map(|i| partner.policy(i, 1)).collect();
-    Setup {
-        policy,
-        partner,
-        policies,
-    }
-}
-
-/// Where a bench's store lives.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Storage {
-    /// A temporary directory on disk: the durable configuration.
-    Disk,
-    /// /dev/shm (tmpfs): the fsync of a commit costs next to nothing. Not
-    /// durable; it only measures what the disk's fsync adds.
-    Tmpfs,
-}
-
-impl Storage {
-    const TMPFS: &'static str = "/dev/shm";
-
-    /// The storages available here (tmpfs only where /dev/shm exists).
-    fn available() -> Vec<Self> {
-        let mut out = vec![Self::Disk];
-        if std::path::Path::new(Self::TMPFS).is_dir() {
-            out.push(Self::Tmpfs);
-        }
-        out
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            Self::Disk => "store on disk",
-            Self::Tmpfs => "store on tmpfs (/dev/shm, not durable)",
-        }
-    }
-
-    fn suffix(self) -> &'static str {
-        match self {
-            Self::Disk => "",
-            Self::Tmpfs => "/tmpfs",
-        }
-    }
-
-    fn tempdir(self) -> tempfile::TempDir {
-        match self {
-            Self::Disk => tempfile::tempdir().expect("tempdir"),
-            Self::Tmpfs => tempfile::tempdir_in(Self::TMPFS).expect("tempdir on tmpfs"),
-        }
-    }
-}
-
-/// A fresh admitter over a fresh temporary store.
-fn fresh(
-    policy: &AdmissionPolicy,
-    provider: &'static dyn CryptoProvider,
-) -> (Admitter, tempfile::TempDir) {
-    fresh_on(policy, provider, Storage::Disk)
-}
-
-/// A fresh admitter over a fresh temporary store in `storage`.
-fn fresh_on(
-    policy: &AdmissionPolicy,
-    provider: &'static dyn CryptoProvider,
-    storage: Storage,
-) -> (Admitter, tempfile::TempDir) {
-    let dir = storage.tempdir();
-    let store = AdmissionStore::open(&dir.path().join("admission.redb")).expect("store");
-    (
-        Admitter::new(policy.clone(), store).with_provider(provider),
-        dir,
-    )
 }
 
 /// One cold admission, timed, with its counters; exactly `admitted`
@@ -355,11 +95,6 @@ fn cold_once_on(
     assert!(admission.report.rejected.is_empty(), "nothing refused");
     assert_eq!(admission.report.admitted.len(), admitted);
     (elapsed, admission.report.stats)
-}
-
-/// The first `n` policies.
-fn first(policies: &[Vec<u8>], n: usize) -> &[Vec<u8>] {
-    policies.get(..n).expect("enough policies signed")
 }
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -648,28 +383,6 @@ fn admit_benches(c: &mut Criterion) {
         }
     }
     group.finish();
-
-    // Peak memory while admitting the large set (aws-lc, sequential setup
-    // excluded: the peak is reset after the bundles are built).
-    let bundles = setup.partner.bundles(first(&setup.policies, n));
-    let (mut admitter, _dir) = fresh(&setup.policy, &AwsLcProvider);
-    let before = ALLOCATOR.current_usage();
-    ALLOCATOR.reset_peak_usage();
-    let admission = admitter.admit(&bundles, AT).expect("admission");
-    let peak = ALLOCATOR.peak_usage().saturating_sub(before);
-    let retained = ALLOCATOR.current_usage().saturating_sub(before);
-    assert_eq!(admission.report.admitted.len(), n + 1);
-    let input: usize = first(&setup.policies, n).iter().map(Vec::len).sum();
-    println!(
-        "admit summary: peak heap admitting {n} policies: {:.1} MiB above the {:.1} MiB before \
-         (input {:.1} MiB of signed policies); retained after admission (set, report, caches): \
-         {:.1} MiB",
-        mib(peak),
-        mib(before),
-        mib(input),
-        mib(retained),
-    );
-    drop(admission);
 }
 
 /// A coalition of `partners` authorities: the admission policy and the
@@ -751,10 +464,6 @@ fn partner_scaling(c: &mut Criterion, raw: &[(&'static dyn CryptoProvider, Durat
         }
     }
     group.finish();
-}
-
-fn mib(bytes: usize) -> f64 {
-    bytes as f64 / (1024.0 * 1024.0)
 }
 
 criterion_group!(benches, admit_benches);

@@ -110,6 +110,12 @@ const MAX_EVIDENCE: usize = 256 * 1024;
 /// thread hand-off.
 const PARSE_BATCH: usize = 64;
 
+/// Fewest versions to record for the store's commit to run beside the
+/// set's construction: below that, both are short and handing one to
+/// another thread (a wake-up, or a round trip when called from outside
+/// the pool) costs more than the overlap saves.
+const JOIN_MIN: usize = 512;
+
 /// Most operations tried when deciding a translation's admissibility.
 const MAX_TRANSLATION_OPERATIONS: usize = 16;
 
@@ -783,7 +789,12 @@ impl Admitter {
         // Stage 8: durable state, written while the set is built from the
         // same outcomes; then the audit record.
         let (policy, parallelism, store) = (&self.policy, self.parallelism, &mut self.store);
-        let (recorded, set) = parallelism.join(
+        let overlap = if to_record.len() >= JOIN_MIN {
+            parallelism
+        } else {
+            Parallelism::Sequential
+        };
+        let (recorded, set) = overlap.join(
             || store.record(&to_record),
             || {
                 build_set(

@@ -65,6 +65,12 @@ pub enum Parallelism {
 }
 
 impl Parallelism {
+    /// `self` for a stage of `len` items, but sequential below `min`, where
+    /// handing work to another thread costs more than it saves.
+    fn for_size(self, len: usize, min: usize) -> Self {
+        if len >= min { self } else { Self::Sequential }
+    }
+
     /// Runs `a` and `b`, at the same time when parallel.
     fn join<RA: Send, RB: Send>(
         self,
@@ -81,14 +87,14 @@ impl Parallelism {
     /// there is a lot of it, since freeing thousands of documents is work
     /// a second thread shortens like any other.
     fn discard<T: Send>(self, items: Vec<T>) {
-        match self {
-            Self::Parallel if items.len() >= PARSE_BATCH.saturating_mul(2) => {
+        match self.for_size(items.len(), PARSE_BATCH.saturating_mul(2)) {
+            Self::Parallel => {
                 items
                     .into_par_iter()
                     .with_min_len(PARSE_BATCH)
                     .for_each(drop);
             }
-            _ => drop(items),
+            Self::Sequential => drop(items),
         }
     }
 }
@@ -447,11 +453,12 @@ impl Admitter {
         f: impl Fn(&T) -> R + Sync + Send,
     ) -> Vec<R> {
         let batch = batch.max(1);
-        match self.parallelism {
-            Parallelism::Parallel if items.len() >= batch.saturating_mul(2) => {
-                items.par_iter().with_min_len(batch).map(f).collect()
-            }
-            _ => items.iter().map(f).collect(),
+        match self
+            .parallelism
+            .for_size(items.len(), batch.saturating_mul(2))
+        {
+            Parallelism::Parallel => items.par_iter().with_min_len(batch).map(f).collect(),
+            Parallelism::Sequential => items.iter().map(f).collect(),
         }
     }
 
@@ -789,12 +796,7 @@ impl Admitter {
         // Stage 8: durable state, written while the set is built from the
         // same outcomes; then the audit record.
         let (policy, parallelism, store) = (&self.policy, self.parallelism, &mut self.store);
-        let overlap = if to_record.len() >= JOIN_MIN {
-            parallelism
-        } else {
-            Parallelism::Sequential
-        };
-        let (recorded, set) = overlap.join(
+        let (recorded, set) = parallelism.for_size(to_record.len(), JOIN_MIN).join(
             || store.record(&to_record),
             || {
                 build_set(

@@ -150,12 +150,16 @@ fn read(
     table: &impl redb::ReadableTable<&'static [u8], &'static [u8]>,
     key: &DocumentKey,
 ) -> Result<Option<StoredVersion>, StoreError> {
-    match table.get(key.encode().as_slice()).map_err(db)? {
-        None => Ok(None),
-        Some(guard) => StoredVersion::decode(guard.value())
-            .map(Some)
-            .ok_or(StoreError::Corrupt),
-    }
+    stored(table.get(key.encode().as_slice()).map_err(db)?)
+}
+
+/// The version a table value holds, as read or as replaced by an insert.
+fn stored(
+    value: Option<redb::AccessGuard<'_, &'static [u8]>>,
+) -> Result<Option<StoredVersion>, StoreError> {
+    value
+        .map(|guard| StoredVersion::decode(guard.value()).ok_or(StoreError::Corrupt))
+        .transpose()
 }
 
 /// What `stored` says of an offered version.
@@ -271,11 +275,11 @@ impl AdmissionStore {
                 // One descent of the tree in the usual case (a new or
                 // higher version); a version that would go down is put
                 // back inside the same transaction.
-                let replaced = table
-                    .insert(key.as_slice(), version.encode().as_slice())
-                    .map_err(db)?
-                    .map(|old| StoredVersion::decode(old.value()).ok_or(StoreError::Corrupt))
-                    .transpose()?;
+                let replaced = stored(
+                    table
+                        .insert(key.as_slice(), version.encode().as_slice())
+                        .map_err(db)?,
+                )?;
                 if let Some(current) = replaced.filter(|c| c.version >= version.version) {
                     table
                         .insert(key.as_slice(), current.encode().as_slice())

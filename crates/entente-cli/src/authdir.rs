@@ -250,7 +250,10 @@ fn state_json(state: &StateFile) -> Result<String> {
 
 /// A certificate's subject as RFC 4514 text.
 pub(crate) fn subject(certificate: &Certificate) -> String {
-    certificate.as_x509().tbs_certificate.subject.to_string()
+    // The certificate decoded, so its subject does too; say so if not.
+    certificate
+        .subject_name()
+        .map_or_else(|e| format!("(undecodable name: {e})"), |n| n.to_string())
 }
 
 /// Resolves an authority named on the command line: 64 hex digits (an

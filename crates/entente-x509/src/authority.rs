@@ -203,8 +203,7 @@ impl CertificateAuthority {
         date: UnixTime,
         reason: RevocationReason,
     ) -> Result<(), AuthorityError> {
-        let tbs = &certificate.as_x509().tbs_certificate;
-        if tbs.issuer != self.certificate.as_x509().tbs_certificate.subject {
+        if !self.certificate.names_issuer_of(certificate) {
             return Err(AuthorityError::NotIssuedHere);
         }
         let serial = certificate.serial();

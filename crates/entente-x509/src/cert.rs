@@ -1,15 +1,17 @@
 //! Decoding certificates (RFC 5280 §4.1) and the extensions path validation reads (§4.2).
 
 use const_oid::db::rfc5280 as ids;
-use std::sync::Arc;
+use core::ops::Range;
+use std::sync::{Arc, OnceLock};
 
 use der::asn1::{BitStringRef, ObjectIdentifier};
-use der::{Decode as _, Encode as _, Reader as _};
+use der::{Decode as _, Reader as _};
 use entente_core::{CryptoError, Digest256, PublicKey, UnixTime};
 use x509_cert::ext::pkix::name::GeneralName;
 
 use crate::error::DecodeError;
-use crate::name::NormalizedName;
+use crate::name::{NameKey, NormalizedName};
+use crate::structure::{CertificateView, ExtensionView};
 
 /// The largest certificate or CRL accepted, in bytes: real certificates are a
 /// few kilobytes; the bound keeps hostile inputs from costing memory and time.
@@ -28,25 +30,39 @@ pub(crate) const ANY_EKU: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.2
 
 /// A decoded X.509 v3 certificate, with the bytes it was decoded from.
 ///
-/// Decoding is strict DER (x509-cert) plus a decode of every extension that
-/// path validation reads; a malformed or duplicated extension is a decode
-/// error. The signature is later verified over the `tbsCertificate` bytes as
-/// received, never over a re-encoding.
-#[derive(Clone, Debug)]
+/// Decoding is strict DER: the structure of RFC 5280 §4.1 is read in place
+/// with `der` and accepts exactly what x509-cert accepts (the fuzz oracle
+/// checks that on every input), then every extension that path validation
+/// reads is decoded with x509-cert's types; a malformed or duplicated
+/// extension is a decode error. The signature is later verified over the
+/// `tbsCertificate` bytes as received, never over a re-encoding.
 ///
 /// Cloning is cheap (reference counts): validated paths hold clones.
+#[derive(Clone, Debug)]
 pub struct Certificate {
     der: Arc<[u8]>,
-    tbs: core::ops::Range<usize>,
-    pub(crate) inner: Arc<x509_cert::Certificate>,
-    pub(crate) subject: Arc<NormalizedName>,
-    pub(crate) issuer: Arc<NormalizedName>,
+    tbs: Range<usize>,
+    serial: Range<usize>,
+    issuer_der: Range<usize>,
+    subject_der: Range<usize>,
+    spki_der: Range<usize>,
+    /// `None` when the BIT STRING has unused bits (no signature algorithm
+    /// entente supports produces one).
+    signature: Option<Range<usize>>,
+    pub(crate) signature_algorithm: ObjectIdentifier,
+    /// The names normalized for comparison (RFC 5280 §7.1), made when a
+    /// comparison first needs them: names equal byte for byte (the common
+    /// case along a chain) never are.
+    subject: OnceLock<NormalizedName>,
+    issuer: OnceLock<NormalizedName>,
+    subject_key: NameKey,
+    issuer_key: NameKey,
     pub(crate) key: Result<PublicKey, CryptoError>,
-    pub(crate) spki_der: Arc<[u8]>,
     pub(crate) not_before: UnixTime,
     pub(crate) not_after: UnixTime,
     pub(crate) ext: Arc<Extensions>,
-    pub(crate) digest: Digest256,
+    /// SHA-256 of the DER, made when first asked for.
+    digest: OnceLock<Digest256>,
 }
 
 /// The extensions path validation reads, decoded once.
@@ -69,6 +85,9 @@ pub(crate) struct Extensions {
     /// Critical extensions this crate does not process (RFC 5280 §4.2: a
     /// certificate with one MUST be rejected).
     pub(crate) unknown_critical: Vec<ObjectIdentifier>,
+    /// Every extension in order: its id, criticality and where its value
+    /// lies in the certificate's DER.
+    pub(crate) all: Vec<(ObjectIdentifier, bool, Range<usize>)>,
 }
 
 /// Splits `SEQUENCE { first TLV, ... }` and returns the range of the first TLV.
@@ -91,33 +110,33 @@ impl Certificate {
         if der.len() > MAX_DER_LEN {
             return Err(DecodeError::TooLarge(der.len()));
         }
-        let inner = x509_cert::Certificate::from_der(der).map_err(DecodeError::Der)?;
-        let tbs = first_inner_tlv(der).map_err(DecodeError::Der)?;
-        let tbs_cert = &inner.tbs_certificate;
-        if tbs_cert.signature != inner.signature_algorithm {
+        let view = CertificateView::decode(der).map_err(DecodeError::Der)?;
+        if view.tbs_signature != view.signature_algorithm {
             return Err(DecodeError::SignatureAlgorithmMismatch);
         }
-        let spki_der = tbs_cert
-            .subject_public_key_info
-            .to_der()
-            .map_err(DecodeError::Der)?;
-        let key = PublicKey::from_spki_der(&spki_der);
-        let ext = decode_extensions(tbs_cert.extensions.as_deref().unwrap_or_default())?;
-        if tbs_cert.extensions.is_some() && tbs_cert.version != x509_cert::Version::V3 {
+        let ext = decode_extensions(der, &view.extensions)?;
+        if view.has_extensions && view.version != x509_cert::Version::V3 {
             return Err(DecodeError::ExtensionsBeforeV3);
         }
+        let at = |part: &[u8]| range_in(der, part);
         Ok(Self {
-            subject: Arc::new(NormalizedName::new(&tbs_cert.subject)),
-            issuer: Arc::new(NormalizedName::new(&tbs_cert.issuer)),
-            not_before: time_to_unix(&tbs_cert.validity.not_before),
-            not_after: time_to_unix(&tbs_cert.validity.not_after),
-            digest: Digest256::sha256(der),
-            der: der.into(),
-            tbs,
-            key,
-            spki_der: spki_der.into(),
+            tbs: at(view.tbs),
+            serial: at(view.serial.as_bytes()),
+            issuer_der: at(view.issuer),
+            subject_der: at(view.subject),
+            spki_der: at(view.spki_der),
+            signature: view.signature.as_bytes().map(at),
+            signature_algorithm: view.signature_algorithm.oid,
+            key: PublicKey::from_spki(&view.spki),
+            subject: OnceLock::new(),
+            issuer: OnceLock::new(),
+            subject_key: view.subject_key,
+            issuer_key: view.issuer_key,
+            not_before: time_to_unix(&view.validity.not_before),
+            not_after: time_to_unix(&view.validity.not_after),
+            digest: OnceLock::new(),
             ext: Arc::new(ext),
-            inner: Arc::new(inner),
+            der: der.into(),
         })
     }
 
@@ -162,21 +181,52 @@ impl Certificate {
 
     /// The `tbsCertificate` bytes as received: what the issuer signed.
     pub(crate) fn tbs_der(&self) -> &[u8] {
-        self.der.get(self.tbs.clone()).unwrap_or_default()
+        self.part(&self.tbs)
     }
 
     pub(crate) fn signature_bytes(&self) -> Option<&[u8]> {
-        self.inner.signature.as_bytes()
+        self.signature.clone().and_then(|r| self.der.get(r))
     }
 
     /// SHA-256 of the DER encoding.
     pub fn digest(&self) -> Digest256 {
-        self.digest
+        *self.digest.get_or_init(|| Digest256::sha256(&self.der))
+    }
+
+    /// Where the DER bytes live: the same for clones, distinct among
+    /// certificates alive at once (a cache key within one validation).
+    pub(crate) fn address(&self) -> usize {
+        self.der.as_ptr().addr()
     }
 
     /// The DER SubjectPublicKeyInfo.
     pub fn spki_der(&self) -> &[u8] {
-        &self.spki_der
+        self.part(&self.spki_der)
+    }
+
+    /// The DER issuer `Name`.
+    pub fn issuer_der(&self) -> &[u8] {
+        self.part(&self.issuer_der)
+    }
+
+    /// The DER subject `Name`.
+    pub fn subject_der(&self) -> &[u8] {
+        self.part(&self.subject_der)
+    }
+
+    /// The issuer name (x509-cert's `Name`, decoded on each call).
+    pub fn issuer_name(&self) -> Result<x509_cert::name::Name, DecodeError> {
+        x509_cert::name::Name::from_der(self.issuer_der()).map_err(DecodeError::Der)
+    }
+
+    /// The subject name (x509-cert's `Name`, decoded on each call).
+    pub fn subject_name(&self) -> Result<x509_cert::name::Name, DecodeError> {
+        x509_cert::name::Name::from_der(self.subject_der()).map_err(DecodeError::Der)
+    }
+
+    /// The bytes of the certificate at `range`.
+    pub(crate) fn part(&self, range: &Range<usize>) -> &[u8] {
+        self.der.get(range.clone()).unwrap_or_default()
     }
 
     /// The subject public key, if entente supports its algorithm.
@@ -184,14 +234,15 @@ impl Certificate {
         self.key.as_ref().map_err(Clone::clone)
     }
 
-    /// The decoded certificate (x509-cert types).
-    pub fn as_x509(&self) -> &x509_cert::Certificate {
-        &self.inner
+    /// The whole certificate in x509-cert's types, decoded on each call
+    /// (the decoder this type keeps reads in place and holds no such tree).
+    pub fn to_x509(&self) -> Result<x509_cert::Certificate, DecodeError> {
+        x509_cert::Certificate::from_der(&self.der).map_err(DecodeError::Der)
     }
 
     /// The serial number's content bytes (two's complement, big-endian).
     pub fn serial(&self) -> &[u8] {
-        self.inner.tbs_certificate.serial_number.as_bytes()
+        self.part(&self.serial)
     }
 
     /// The validity period (RFC 5280 §4.1.2.5).
@@ -202,6 +253,18 @@ impl Certificate {
         }
     }
 
+    /// The extension `id`, if present: whether it is marked critical, and
+    /// the DER of its value (the content of `extnValue`). For checks of
+    /// extensions this crate does not read, e.g. in
+    /// [`crate::CredentialProfile::extra_checks`].
+    pub fn extension(&self, id: &ObjectIdentifier) -> Option<(bool, &[u8])> {
+        self.ext
+            .all
+            .iter()
+            .find(|(oid, _, _)| oid == id)
+            .map(|(_, critical, value)| (*critical, self.part(value)))
+    }
+
     /// The extended key usages, if the certificate has the extension.
     pub fn extended_key_usage(&self) -> Option<&[crate::oid::Oid]> {
         self.ext.eku.as_deref()
@@ -209,7 +272,42 @@ impl Certificate {
 
     /// Whether the subject and issuer names match (RFC 5280 §6.1: "self-issued").
     pub fn is_self_issued(&self) -> bool {
-        self.subject == self.issuer
+        same_name(
+            (self.subject_der(), self.subject_key),
+            (self.issuer_der(), self.issuer_key),
+            || self.subject_normalized() == self.issuer_normalized(),
+        )
+    }
+
+    /// The subject, normalized for comparison.
+    pub(crate) fn subject_normalized(&self) -> &NormalizedName {
+        self.subject
+            .get_or_init(|| NormalizedName::of_checked(self.subject_der()))
+    }
+
+    /// The issuer, normalized for comparison.
+    pub(crate) fn issuer_normalized(&self) -> &NormalizedName {
+        self.issuer
+            .get_or_init(|| NormalizedName::of_checked(self.issuer_der()))
+    }
+
+    /// Whether this certificate's subject names `child`'s issuer (RFC 5280
+    /// §7.1 name matching).
+    pub(crate) fn names_issuer_of(&self, child: &Self) -> bool {
+        same_name(
+            (self.subject_der(), self.subject_key),
+            (child.issuer_der(), child.issuer_key),
+            || self.subject_normalized() == child.issuer_normalized(),
+        )
+    }
+
+    /// Whether the two certificates have the same subject.
+    pub(crate) fn same_subject(&self, other: &Self) -> bool {
+        same_name(
+            (self.subject_der(), self.subject_key),
+            (other.subject_der(), other.subject_key),
+            || self.subject_normalized() == other.subject_normalized(),
+        )
     }
 
     /// Whether basicConstraints says `cA`.
@@ -229,17 +327,37 @@ fn decode_ext<'a, T: der::Decode<'a>>(
     T::from_der(bytes).map_err(|source| DecodeError::Extension { oid, source })
 }
 
-fn decode_extensions(list: &[x509_cert::ext::Extension]) -> Result<Extensions, DecodeError> {
+/// RFC 5280 §7.1 equality of two checked DER names with their keys: the
+/// same bytes are the same name, differing keys different names; else
+/// `normalized` compares the normalized forms (kept on the certificates
+/// once made).
+fn same_name(
+    (a, a_key): (&[u8], NameKey),
+    (b, b_key): (&[u8], NameKey),
+    normalized: impl FnOnce() -> bool,
+) -> bool {
+    a == b || (!a_key.differs(b_key) && normalized())
+}
+
+/// Where `part`, a slice of `whole`, lies in it.
+fn range_in(whole: &[u8], part: &[u8]) -> Range<usize> {
+    let start = part.as_ptr().addr().saturating_sub(whole.as_ptr().addr());
+    start..start.saturating_add(part.len())
+}
+
+fn decode_extensions(der: &[u8], list: &[ExtensionView<'_>]) -> Result<Extensions, DecodeError> {
     use x509_cert::ext::pkix as px;
-    let mut out = Extensions::default();
-    let mut seen: Vec<ObjectIdentifier> = Vec::with_capacity(list.len());
+    let mut out = Extensions {
+        all: Vec::with_capacity(list.len()),
+        ..Extensions::default()
+    };
     for ext in list {
-        let oid = ext.extn_id;
-        if seen.contains(&oid) {
+        let oid = ext.id;
+        if out.all.iter().any(|(seen, _, _)| *seen == oid) {
             return Err(DecodeError::DuplicateExtension(oid));
         }
-        seen.push(oid);
-        let v = ext.extn_value.as_bytes();
+        out.all.push((oid, ext.critical, range_in(der, ext.value)));
+        let v = ext.value;
         if oid == ids::ID_CE_BASIC_CONSTRAINTS {
             let bc: px::BasicConstraints = decode_ext(oid, v)?;
             out.basic_constraints = Some((bc.ca, bc.path_len_constraint));

@@ -302,6 +302,12 @@ impl Crl {
         self.digest
     }
 
+    /// Where the DER bytes live: distinct among CRLs and certificates
+    /// alive at once (a cache key within one validation).
+    pub(crate) fn address(&self) -> usize {
+        self.der.as_ptr().addr()
+    }
+
     /// thisUpdate.
     pub fn this_update(&self) -> UnixTime {
         self.this_update

@@ -209,9 +209,25 @@ fn ext<T: Encode>(
 }
 
 /// RFC 7093 §2 method 1: the leftmost 160 bits of SHA-256 of the key bits.
-fn key_id(spki: &SubjectPublicKeyInfoOwned) -> Vec<u8> {
-    let digest = Digest256::sha256(spki.subject_public_key.raw_bytes());
+/// A key identifier (RFC 5280 §4.2.1.2, method 1 with SHA-256 cut to 160
+/// bits) of the subjectPublicKey bits.
+fn key_id(public_key_bits: &[u8]) -> Vec<u8> {
+    let digest = Digest256::sha256(public_key_bits);
     digest.as_bytes().iter().take(20).copied().collect()
+}
+
+/// The identifier of `cert`'s key: its subjectKeyIdentifier, else derived.
+fn cert_key_id(cert: &Certificate) -> Result<Vec<u8>, IssueError> {
+    if let Some(id) = &cert.ext.subject_key_id {
+        return Ok(id.clone());
+    }
+    let spki = spki::SubjectPublicKeyInfoRef::from_der(cert.spki_der()).map_err(IssueError::Der)?;
+    Ok(key_id(spki.subject_public_key.raw_bytes()))
+}
+
+/// `cert`'s subject, as the issuer name of what it signs.
+fn subject_of(cert: &Certificate) -> Result<Name, IssueError> {
+    Name::from_der(cert.subject_der()).map_err(IssueError::Der)
 }
 
 fn signature_algorithm(signer: &dyn Signer) -> AlgorithmIdentifierOwned {
@@ -267,15 +283,12 @@ pub fn issue_certificate(
 ) -> Result<Certificate, IssueError> {
     let spki = SubjectPublicKeyInfoOwned::from_der(subject_spki_der).map_err(IssueError::Der)?;
     let (issuer_name, signer, issuer_key_id) = match issuer {
-        Issuer::SelfSigned(s) => (params.subject.clone(), s, key_id(&spki)),
-        Issuer::Ca { cert, signer } => {
-            let ikid = cert
-                .ext
-                .subject_key_id
-                .clone()
-                .unwrap_or_else(|| key_id(&cert.inner.tbs_certificate.subject_public_key_info));
-            (cert.inner.tbs_certificate.subject.clone(), signer, ikid)
-        }
+        Issuer::SelfSigned(s) => (
+            params.subject.clone(),
+            s,
+            key_id(spki.subject_public_key.raw_bytes()),
+        ),
+        Issuer::Ca { cert, signer } => (subject_of(cert)?, signer, cert_key_id(cert)?),
     };
     let mut exts = Vec::new();
     if let Some(path_len) = params.ca {
@@ -306,7 +319,10 @@ pub fn issue_certificate(
     exts.push(ext(
         px::SubjectKeyIdentifier::OID,
         false,
-        &px::SubjectKeyIdentifier(OctetString::new(key_id(&spki)).map_err(IssueError::Der)?),
+        &px::SubjectKeyIdentifier(
+            OctetString::new(key_id(spki.subject_public_key.raw_bytes()))
+                .map_err(IssueError::Der)?,
+        ),
     )?);
     exts.push(ext(
         px::AuthorityKeyIdentifier::OID,
@@ -453,7 +469,7 @@ pub fn cross_certify(
     issuer_signer: &dyn Signer,
 ) -> Result<Certificate, IssueError> {
     let mut p = params.clone();
-    p.subject = other_root.inner.tbs_certificate.subject.clone();
+    p.subject = subject_of(other_root)?;
     issue_certificate(
         &p,
         other_root.spki_der(),
@@ -483,11 +499,7 @@ pub fn issue_crl(
     issuer_cert: &Certificate,
     signer: &dyn Signer,
 ) -> Result<Crl, IssueError> {
-    let ikid = issuer_cert
-        .ext
-        .subject_key_id
-        .clone()
-        .unwrap_or_else(|| key_id(&issuer_cert.inner.tbs_certificate.subject_public_key_info));
+    let ikid = cert_key_id(issuer_cert)?;
     let mut revoked = Vec::with_capacity(params.revoked.len());
     for entry in &params.revoked {
         revoked.push(x509_cert::crl::RevokedCert {
@@ -504,7 +516,7 @@ pub fn issue_crl(
     let tbs = x509_cert::crl::TbsCertList {
         version: x509_cert::Version::V2,
         signature: signature_algorithm(signer),
-        issuer: issuer_cert.inner.tbs_certificate.subject.clone(),
+        issuer: subject_of(issuer_cert)?,
         this_update: to_time(params.this_update)?,
         next_update: params.next_update.map(to_time).transpose()?,
         revoked_certificates: (!revoked.is_empty()).then_some(revoked),

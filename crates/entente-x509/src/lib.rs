@@ -11,6 +11,7 @@ mod oid;
 pub mod oracle;
 mod policy;
 mod profile;
+mod structure;
 mod validate;
 
 // The public interface is:

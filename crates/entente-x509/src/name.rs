@@ -1,7 +1,7 @@
 //! Name comparison (RFC 5280 §7.1) and name constraints (RFC 5280 §4.2.1.10, §6.1.3 (b)-(c)).
 
 use der::Encode as _;
-use der::asn1::ObjectIdentifier;
+use der::asn1::{AnyRef, ObjectIdentifier};
 use der::{Tag, Tagged as _};
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::name::Name;
@@ -20,7 +20,13 @@ enum Value {
     Text(String),
     /// Any other value: compared by its DER encoding.
     Raw(Vec<u8>),
+    /// A whole name kept as bytes ([`NormalizedName::of_checked`]); no
+    /// attribute value normalizes to it.
+    Opaque(Vec<u8>),
 }
+
+/// The type paired with [`Value::Opaque`] (the `2.5.4` attribute-type arc).
+const OPAQUE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4");
 
 /// A distinguished name normalized for comparison per RFC 5280 §7.1: each
 /// RDN a sorted set of `(type, prepared value)`.
@@ -46,7 +52,7 @@ fn prepare(text: &str) -> String {
     out
 }
 
-fn value_of(any: &der::Any) -> Value {
+fn value_of(any: der::asn1::AnyRef<'_>) -> Value {
     let text = match any.tag() {
         Tag::PrintableString | Tag::Utf8String | Tag::Ia5String | Tag::TeletexString => {
             core::str::from_utf8(any.value()).ok().map(prepare)
@@ -72,22 +78,131 @@ fn value_of(any: &der::Any) -> Value {
     }
 }
 
+/// A digest of a checked name's normalized form, made while its decoding
+/// reads it, so that names which differ need not be normalized to tell:
+/// different keys mean different names. `None` when the name holds a value
+/// whose normalization the key does not follow (non-ASCII or BMP text);
+/// equal keys prove nothing (a digest can collide).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct NameKey(Option<u64>);
+
+impl NameKey {
+    /// Whether the keys show that the names differ.
+    pub(crate) fn differs(self, other: Self) -> bool {
+        matches!((self.0, other.0), (Some(a), Some(b)) if a != b)
+    }
+}
+
+fn is_text(tag: Tag) -> bool {
+    matches!(
+        tag,
+        Tag::PrintableString | Tag::Utf8String | Tag::Ia5String | Tag::TeletexString
+    )
+}
+
+/// The digest of one attribute's `(type, Value)`, for the values whose
+/// [`value_of`] it can follow without building it: ASCII text (its words,
+/// lowercased, one space apart: what `prepare` makes) and non-text values
+/// (`Value::Raw`, the encoding).
+fn attribute_key(oid: ObjectIdentifier, value: AnyRef<'_>) -> Option<u64> {
+    use core::hash::Hasher as _;
+    let mut h = std::hash::DefaultHasher::new();
+    h.write(oid.as_bytes());
+    let tag = value.tag();
+    if is_text(tag) {
+        let text = core::str::from_utf8(value.value()).ok()?;
+        if !text.is_ascii() {
+            return None;
+        }
+        h.write_u8(b'T');
+        for (i, word) in text.split_whitespace().enumerate() {
+            if i > 0 {
+                h.write_u8(b' ');
+            }
+            for b in word.bytes() {
+                h.write_u8(b.to_ascii_lowercase());
+            }
+        }
+    } else if tag == Tag::BmpString {
+        return None;
+    } else {
+        h.write_u8(b'R');
+        h.write_u8(u8::from(tag));
+        h.write(value.value());
+    }
+    Some(h.finish())
+}
+
+/// Checks the DER `Name` `name` as x509-cert would
+/// ([`crate::structure::for_each_rdn`]) and makes its [`NameKey`].
+pub(crate) fn check_name(name: &[u8]) -> der::Result<NameKey> {
+    use core::hash::Hasher as _;
+    let mut outer = std::hash::DefaultHasher::new();
+    // An RDN's key is the wrapping sum of its attributes' keys: its
+    // normalized form is a sorted set, so the order must not count.
+    let mut rdn: Option<u64> = None;
+    let mut followed = true;
+    crate::structure::for_each_rdn(name, |atv| match atv {
+        None => {
+            if let Some(sum) = rdn.replace(0) {
+                outer.write_u64(sum);
+            }
+        }
+        Some((oid, value)) => match attribute_key(oid, value) {
+            Some(k) => rdn = rdn.map(|sum| sum.wrapping_add(k)),
+            None => followed = false,
+        },
+    })?;
+    if let Some(sum) = rdn {
+        outer.write_u64(sum);
+    }
+    Ok(NameKey(followed.then(|| outer.finish())))
+}
+
+/// One RDN normalized: its `(type, prepared value)` pairs, sorted.
+fn rdn_of<'a>(
+    atvs: impl Iterator<Item = (ObjectIdentifier, AnyRef<'a>)>,
+) -> Vec<(ObjectIdentifier, Value)> {
+    let mut set: Vec<_> = atvs.map(|(oid, value)| (oid, value_of(value))).collect();
+    set.sort();
+    set
+}
+
 impl NormalizedName {
     pub(crate) fn new(name: &Name) -> Self {
         Self(
             name.0
                 .iter()
-                .map(|rdn| {
-                    let mut set: Vec<_> = rdn
-                        .0
-                        .iter()
-                        .map(|atv| (atv.oid, value_of(&atv.value)))
-                        .collect();
-                    set.sort();
-                    set
-                })
+                .map(|rdn| rdn_of(rdn.0.iter().map(|atv| (atv.oid, AnyRef::from(&atv.value)))))
                 .collect(),
         )
+    }
+
+    /// Reads and normalizes a DER `Name`, refusing what x509-cert's `Name`
+    /// refuses (see [`crate::structure::for_each_rdn`]).
+    pub(crate) fn from_der(name: &[u8]) -> der::Result<Self> {
+        let mut rdns: Vec<Vec<(ObjectIdentifier, Value)>> = Vec::new();
+        crate::structure::for_each_rdn(name, |atv| match atv {
+            None => rdns.push(Vec::new()),
+            Some((oid, value)) => {
+                if let Some(rdn) = rdns.last_mut() {
+                    rdn.push((oid, value_of(value)));
+                }
+            }
+        })?;
+        for rdn in &mut rdns {
+            rdn.sort();
+        }
+        Ok(Self(rdns))
+    }
+
+    /// The normalized form of a certificate's DER `Name`, which its decoding
+    /// already checked. Were it to fail to read all the same, the name is
+    /// kept as its bytes: equal then only to the same bytes, never to a
+    /// different name.
+    pub(crate) fn of_checked(name: &[u8]) -> Self {
+        Self::from_der(name)
+            .unwrap_or_else(|_| Self(vec![vec![(OPAQUE, Value::Opaque(name.to_vec()))]]))
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -393,6 +508,129 @@ mod tests {
         let a = NormalizedName::new(&name(&[("Nation  A Root ", false)]));
         let b = NormalizedName::new(&name(&[(" nation a ROOT", true)]));
         assert_eq!(a, b);
+    }
+
+    /// One attribute for the in-place comparison's model test: a type, a
+    /// string tag and a value drawn so that case, spacing, tag and
+    /// non-ASCII differences all occur.
+    fn attribute(oid: u8, tag: u8, text: u8) -> AttributeTypeAndValue {
+        use const_oid::db::rfc4519::{CN, O, OU};
+        const TEXTS: [&str; 6] = ["a b", "A  B", " a b ", "ab", "\u{e9}", "\u{c9}"];
+        let text = TEXTS[usize::from(text) % TEXTS.len()];
+        let (tag, bytes) = match tag % 5 {
+            0 => (Tag::PrintableString, text.as_bytes().to_vec()),
+            1 => (Tag::Utf8String, text.as_bytes().to_vec()),
+            2 => (
+                Tag::BmpString,
+                text.encode_utf16().flat_map(u16::to_be_bytes).collect(),
+            ),
+            3 => (Tag::OctetString, text.as_bytes().to_vec()),
+            _ => (Tag::Integer, text.as_bytes().to_vec()),
+        };
+        AttributeTypeAndValue {
+            oid: [CN, O, OU][usize::from(oid) % 3],
+            value: der::Any::new(tag, bytes).unwrap(),
+        }
+    }
+
+    fn encoded(rdns: &[Vec<(u8, u8, u8)>]) -> Option<Vec<u8>> {
+        let mut seq = Vec::new();
+        for rdn in rdns {
+            let atvs: Vec<_> = rdn.iter().map(|(o, t, v)| attribute(*o, *t, *v)).collect();
+            seq.push(RelativeDistinguishedName::try_from(atvs).ok()?);
+        }
+        RdnSequence(seq).to_der().ok()
+    }
+
+    /// `b` made from `a`: per attribute, `change` may swap the value for
+    /// an equivalent text (bit 0), swap PrintableString and UTF8String
+    /// (bit 1), change the text to a different one (bit 2), swap the two
+    /// non-text tags (bit 3) or change the type (bit 4).
+    fn variant(a: &[Vec<(u8, u8, u8)>], change: &[u8]) -> Vec<Vec<(u8, u8, u8)>> {
+        const EQUIVALENT: [u8; 6] = [1, 2, 0, 3, 5, 4];
+        let mut changes = change.iter().copied().cycle();
+        a.iter()
+            .map(|rdn| {
+                rdn.iter()
+                    .map(|&(oid, tag, text)| {
+                        let c = changes.next().unwrap_or(0);
+                        let mut text = if c & 1 != 0 {
+                            EQUIVALENT[usize::from(text)]
+                        } else {
+                            text
+                        };
+                        if c & 4 != 0 {
+                            text = (text + 3) % 6;
+                        }
+                        let tag = match (c & 2 != 0, c & 8 != 0, tag) {
+                            (true, _, 0) => 1,
+                            (true, _, 1) => 0,
+                            (_, true, 3) => 4,
+                            (_, true, 4) => 3,
+                            (_, _, t) => t,
+                        };
+                        let oid = if c & 16 != 0 { (oid + 1) % 3 } else { oid };
+                        (oid, tag, text)
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1024))]
+        /// Names whose normalized forms are equal never have keys that
+        /// differ (the keys may only tell different names apart).
+        #[test]
+        fn equal_names_never_have_differing_keys(
+            a in proptest::collection::vec(
+                proptest::prop_oneof![
+                    3 => proptest::collection::vec((0u8..3, 0u8..5, 0u8..6), 1..2),
+                    1 => proptest::collection::vec((0u8..3, 0u8..5, 0u8..6), 0..3),
+                ],
+                0..4,
+            ),
+            change in proptest::collection::vec(0u8..32, 1..6),
+            other in proptest::option::weighted(
+                0.25,
+                proptest::collection::vec(proptest::collection::vec((0u8..3, 0u8..5, 0u8..6), 0..3), 0..4),
+            ),
+        ) {
+            // Mostly a variant of `a`; sometimes an unrelated name.
+            let b = other.unwrap_or_else(|| variant(&a, &change));
+            let (Some(a), Some(b)) = (encoded(&a), encoded(&b)) else { return Ok(()) };
+            let normalized = NormalizedName::from_der(&a).unwrap() == NormalizedName::from_der(&b).unwrap();
+            let (ka, kb) = (check_name(&a).unwrap(), check_name(&b).unwrap());
+            if normalized {
+                proptest::prop_assert!(!ka.differs(kb), "equal names, different keys");
+            }
+        }
+    }
+
+    #[test]
+    fn name_keys_tell_the_common_cases_apart() {
+        let key = |text: &str, utf8| check_name(&encoded_name(&name(&[(text, utf8)]))).unwrap();
+        // Case and spacing, across PrintableString and UTF8String: the same.
+        assert!(!key("Nation  A Root ", false).differs(key(" nation a ROOT", true)));
+        assert!(key("Nation A Root", false).differs(key("Nation B Root", false)));
+        // Non-ASCII text is left to the normalized forms.
+        assert_eq!(key("\u{e9}", true), NameKey(None));
+        // The same attributes in other RDNs: [{}, {CN, O}] against [{CN}, {O}].
+        let a = encoded(&[vec![], vec![(0, 0, 3), (1, 0, 3)]]).unwrap();
+        let b = encoded(&[vec![(0, 0, 3)], vec![(1, 0, 3)]]).unwrap();
+        assert_ne!(NormalizedName::from_der(&a), NormalizedName::from_der(&b));
+        assert!(check_name(&a).unwrap().differs(check_name(&b).unwrap()));
+        // The order of a multi-valued RDN does not count: the lengths put
+        // O first in `c` and CN first in `d`.
+        let c = encoded(&[vec![(0, 0, 1), (1, 0, 0)]]).unwrap();
+        let d = encoded(&[vec![(0, 0, 0), (1, 0, 2)]]).unwrap();
+        assert_ne!(c, d);
+        assert_eq!(NormalizedName::from_der(&c), NormalizedName::from_der(&d));
+        assert!(!check_name(&c).unwrap().differs(check_name(&d).unwrap()));
+    }
+
+    fn encoded_name(name: &Name) -> Vec<u8> {
+        name.to_der().unwrap()
     }
 
     #[test]

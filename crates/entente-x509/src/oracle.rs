@@ -7,20 +7,107 @@ use entente_core::{
     CryptoError, CryptoProvider, PublicKey, SignatureAlgorithm, SignatureEncoding, UnixTime,
 };
 
+use crate::name::NormalizedName;
 use crate::{
-    Budget, Certificate, Crl, PolicyInputs, Profile, TrustAnchor, ValidationError,
+    Budget, Certificate, Crl, DecodeError, PolicyInputs, Profile, TrustAnchor, ValidationError,
     ValidationOptions,
 };
 
-/// `x509_cert_decode`: decoding never panics, and an accepted certificate
-/// keeps its bytes and answers every accessor.
+/// `x509_cert_decode`: decoding never panics; an accepted certificate keeps
+/// its bytes and answers every accessor; and the in-place structure decoder
+/// agrees with x509-cert's: a structural refusal ([`DecodeError::Der`])
+/// exactly when x509-cert refuses, and on acceptance the same fields.
 pub fn cert_decode(data: &[u8]) {
-    if let Ok(cert) = Certificate::from_der(data) {
-        assert_eq!(cert.der(), data, "decoded certificate lost its bytes");
-        let _ = cert.public_key();
-        let _ = cert.is_self_issued();
-        let _ = cert.validity();
+    let reference = <x509_cert::Certificate as der::Decode<'_>>::from_der(data);
+    match Certificate::from_der(data) {
+        Ok(cert) => {
+            assert_eq!(cert.der(), data, "decoded certificate lost its bytes");
+            let _ = cert.public_key();
+            let _ = cert.is_self_issued();
+            assert!(
+                reference.is_ok(),
+                "x509-cert refuses ({:?}) what entente accepts",
+                reference.as_ref().err()
+            );
+            if let Ok(reference) = &reference {
+                same_fields(&cert, reference);
+            }
+        }
+        Err(DecodeError::Der(e)) => assert!(
+            reference.is_err(),
+            "entente refuses as malformed ({e}) what x509-cert accepts"
+        ),
+        Err(DecodeError::TooLarge(_)) => {}
+        Err(other) => assert!(
+            reference.is_ok(),
+            "a rule past the structure ({other}) fired on what x509-cert refuses"
+        ),
     }
+}
+
+/// Asserts that what entente read matches x509-cert's decoding of the same bytes.
+fn same_fields(cert: &Certificate, reference: &x509_cert::Certificate) {
+    use der::Encode as _;
+    let tbs = &reference.tbs_certificate;
+    assert_eq!(cert.serial(), tbs.serial_number.as_bytes(), "serial");
+    assert!(
+        *cert.issuer_normalized() == NormalizedName::new(&tbs.issuer),
+        "issuer name"
+    );
+    assert!(
+        *cert.subject_normalized() == NormalizedName::new(&tbs.subject),
+        "subject name"
+    );
+    assert_eq!(
+        cert.issuer_name().ok().as_ref(),
+        Some(&tbs.issuer),
+        "issuer name bytes"
+    );
+    assert_eq!(
+        cert.subject_name().ok().as_ref(),
+        Some(&tbs.subject),
+        "subject name bytes"
+    );
+    assert_eq!(
+        tbs.subject_public_key_info.to_der().ok().as_deref(),
+        Some(cert.spki_der()),
+        "subjectPublicKeyInfo"
+    );
+    let validity = cert.validity();
+    assert_eq!(
+        (validity.not_before, validity.not_after),
+        (
+            crate::cert::time_to_unix(&tbs.validity.not_before),
+            crate::cert::time_to_unix(&tbs.validity.not_after)
+        ),
+        "validity"
+    );
+    assert_eq!(
+        cert.signature_bytes(),
+        reference.signature.as_bytes(),
+        "signature value"
+    );
+    assert_eq!(
+        cert.signature_algorithm, reference.signature_algorithm.oid,
+        "signature algorithm"
+    );
+    let signed = crate::cert::first_inner_tlv(cert.der())
+        .ok()
+        .and_then(|r| cert.der().get(r));
+    assert_eq!(Some(cert.tbs_der()), signed, "signed bytes");
+    let listed: Vec<_> = tbs
+        .extensions
+        .iter()
+        .flatten()
+        .map(|e| (e.extn_id, e.critical, e.extn_value.as_bytes()))
+        .collect();
+    let read: Vec<_> = cert
+        .ext
+        .all
+        .iter()
+        .map(|(oid, critical, value)| (*oid, *critical, cert.part(value)))
+        .collect();
+    assert_eq!(read, listed, "extensions");
 }
 
 /// `x509_crl_decode`: decoding never panics; accepted CRLs keep their bytes.

@@ -203,7 +203,11 @@ struct Builder<'a, 'o> {
     anchors: &'a [TrustAnchor],
     signatures: usize,
     candidates: usize,
-    sig_cache: HashMap<(Digest256, Digest256), Result<(), Rule>>,
+    /// Signature checks done, by the addresses of the signed object's and
+    /// the signer's bytes: everything keyed is borrowed for `'a`, so no
+    /// address is reused while the cache lives, and hashing an address
+    /// costs nothing beside hashing the bytes.
+    sig_cache: HashMap<(usize, usize), Result<(), Rule>>,
     /// The most informative failure so far, with its score.
     best: Option<(usize, ValidationError)>,
 }
@@ -257,10 +261,10 @@ impl<'a> Builder<'a, '_> {
     /// meet the same pair on several branches.
     fn check_signature(
         &mut self,
-        child: &Certificate,
-        issuer: &Certificate,
+        child: &'a Certificate,
+        issuer: &'a Certificate,
     ) -> Result<Result<(), Rule>, BudgetExhausted> {
-        let key = (child.digest(), issuer.digest());
+        let key = (child.address(), issuer.address());
         if let Some(r) = self.sig_cache.get(&key) {
             return Ok(r.clone());
         }
@@ -270,7 +274,7 @@ impl<'a> Builder<'a, '_> {
                 self.spend_signature()?;
                 verify_x509(
                     self.options.provider,
-                    &child.inner.signature_algorithm.oid,
+                    &child.signature_algorithm,
                     k,
                     child.tbs_der(),
                     child.signature_bytes(),
@@ -300,7 +304,7 @@ impl<'a> Builder<'a, '_> {
             if only_anchor.is_some_and(|a| !core::ptr::eq(a, anchor)) {
                 continue;
             }
-            if anchor.cert.subject != current.issuer {
+            if !anchor.cert.names_issuer_of(current) {
                 continue;
             }
             found_issuer = true;
@@ -327,14 +331,14 @@ impl<'a> Builder<'a, '_> {
         }
         let pool = self.pool;
         for cand in pool {
-            if cand.subject != current.issuer {
+            if !cand.names_issuer_of(current) {
                 continue;
             }
             // INVARIANT: no (subject, key) twice in a path, which breaks
             // cross-certificate loops (A certifies B, B certifies A).
             if chain
                 .iter()
-                .any(|c| c.subject == cand.subject && c.spki_der() == cand.spki_der())
+                .any(|c| c.spki_der() == cand.spki_der() && c.same_subject(cand))
             {
                 continue;
             }
@@ -427,12 +431,16 @@ impl<'a> Builder<'a, '_> {
                 );
             }
             // (a)(4)
-            if cert.issuer != issuer.subject {
+            if !issuer.names_issuer_of(cert) {
                 return fail(i, Rule::NameChaining);
             }
             // (b)-(c)
             if (last || !self_issued)
-                && let Err(kind) = names.check(&cert.subject, cert.ext.subject_alt_names.as_deref())
+                && !names.is_empty()
+                && let Err(kind) = names.check(
+                    cert.subject_normalized(),
+                    cert.ext.subject_alt_names.as_deref(),
+                )
             {
                 return fail(i, Rule::NameConstraint(kind));
             }
@@ -592,7 +600,7 @@ impl<'a> Builder<'a, '_> {
         cert: &Certificate,
         issuer: &'a Certificate,
         anchor: &'a TrustAnchor,
-        check: CrlCheck<'_>,
+        check: CrlCheck<'a>,
         nesting: usize,
     ) -> Result<Result<(), Rule>, BudgetExhausted> {
         let time = self.options.time;
@@ -609,7 +617,10 @@ impl<'a> Builder<'a, '_> {
                 .is_some_and(|age| time.as_secs().saturating_sub(crl.this_update.as_secs()) > age);
             crl.next_update.is_some_and(|next| next < time) || too_old
         };
-        let listed = |crl: &Crl| crl.entry_for(&cert.issuer, cert.serial()).cloned();
+        let listed = |crl: &Crl| {
+            crl.entry_for(cert.issuer_normalized(), cert.serial())
+                .cloned()
+        };
         let mut reasons = 0u16;
         let mut stale: Option<UnixTime> = None;
         let mut on_hold = None;
@@ -684,11 +695,15 @@ impl<'a> Builder<'a, '_> {
 
     /// Whether `signer`'s key verifies `crl`'s signature, with a cache: every
     /// certificate a CA issued meets the same CRL.
-    fn crl_signature(&mut self, crl: &Crl, signer: &Certificate) -> Result<bool, BudgetExhausted> {
+    fn crl_signature(
+        &mut self,
+        crl: &'a Crl,
+        signer: &'a Certificate,
+    ) -> Result<bool, BudgetExhausted> {
         let Ok(key) = signer.public_key() else {
             return Ok(false);
         };
-        let cache_key = (crl.digest(), signer.digest());
+        let cache_key = (crl.address(), signer.address());
         if let Some(r) = self.sig_cache.get(&cache_key) {
             return Ok(r.is_ok());
         }
@@ -710,7 +725,7 @@ impl<'a> Builder<'a, '_> {
     /// (RFC 5280 §6.3.3 (f)).
     fn crl_signed(
         &mut self,
-        crl: &Crl,
+        crl: &'a Crl,
         issuer: &'a Certificate,
         anchor: &'a TrustAnchor,
         nesting: usize,
@@ -727,7 +742,7 @@ impl<'a> Builder<'a, '_> {
         let pool = self.pool;
         for signer in pool {
             if core::ptr::eq(signer, issuer)
-                || *signer.subject != crl.issuer
+                || *signer.subject_normalized() != crl.issuer
                 || !signer.key_usage_allows(ku::CRL_SIGN)
                 || matches!((&crl.authority_key_id, &signer.ext.subject_key_id), (Some(a), Some(s)) if a != s)
             {
@@ -789,7 +804,7 @@ fn issuer_matches(crl: &Crl, cert: &Certificate) -> bool {
         .map(|d| d.0.as_slice())
         .unwrap_or_default();
     let direct_allowed = dps.is_empty() || dps.iter().any(|dp| dp.crl_issuer.is_none());
-    if direct_allowed && crl.issuer == *cert.issuer {
+    if direct_allowed && crl.issuer == *cert.issuer_normalized() {
         return true;
     }
     crl.indirect
@@ -808,6 +823,11 @@ fn scope_matches(crl: &Crl, cert: &Certificate) -> bool {
     let Some(cdp) = &cert.ext.crl_distribution_points else {
         return false;
     };
+    // The structure decoder accepted this name, so x509-cert reads it too;
+    // were it not to, no distribution point would match: out of scope.
+    let Ok(own_issuer) = cert.issuer_name() else {
+        return false;
+    };
     cdp.0.iter().any(|dp| {
         // RFC 5280 §4.2.1.13: a relative name extends the cRLIssuer when
         // present, else the certificate issuer.
@@ -819,7 +839,7 @@ fn scope_matches(crl: &Crl, cert: &Certificate) -> bool {
                 GeneralName::DirectoryName(d) => Some(d),
                 _ => None,
             })
-            .unwrap_or(&cert.inner.tbs_certificate.issuer);
+            .unwrap_or(&own_issuer);
         let names = match &dp.distribution_point {
             Some(n) => dp_names(n, base),
             None => dp.crl_issuer.clone().unwrap_or_default(),

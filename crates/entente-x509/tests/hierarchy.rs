@@ -268,12 +268,8 @@ impl CredentialProfile for MissionPlanner {
     }
     fn extra_checks(&self, cert: &Certificate, _time: UnixTime) -> Result<(), ProfileViolation> {
         if cert
-            .as_x509()
-            .tbs_certificate
-            .extensions
-            .iter()
-            .flatten()
-            .any(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME)
+            .extension(&const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME)
+            .is_some()
         {
             Ok(())
         } else {

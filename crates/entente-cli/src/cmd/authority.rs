@@ -447,7 +447,9 @@ fn cross_certify(ctx: &Ctx, args: &CrossArgs) -> Result<()> {
         not_before: time,
         not_after: time.saturating_add(args.days.saturating_mul(DAY)),
     };
-    let subject = other.as_x509().tbs_certificate.subject.clone();
+    let subject = other
+        .subject_name()
+        .map_err(|e| CliError::file_err(&other_path, "cannot read the subject", &e))?;
     let mut params = CertificateParams::ca(subject, 0, validity, Some(args.path_len));
     params.permitted = directory_names(&args.permit_dn)?;
     params.excluded = directory_names(&args.exclude_dn)?;

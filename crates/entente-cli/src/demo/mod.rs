@@ -165,7 +165,7 @@ fn hierarchies(coalition: &Coalition, report: &mut Report) -> Result<(), DemoErr
             "{} ({:?}) root {} — authority id {}",
             authority.name,
             authority.kind,
-            authority.ca.certificate().as_x509().tbs_certificate.subject,
+            crate::authdir::subject(authority.ca.certificate()),
             short(&authority.id().to_string()),
         ));
         let credentials = [

@@ -196,10 +196,7 @@ pub(crate) fn trust_graph(
             let issuer = coalition
                 .authorities
                 .iter()
-                .find(|a| {
-                    a.ca.certificate().as_x509().tbs_certificate.subject
-                        == credential.certificate.as_x509().tbs_certificate.issuer
-                })
+                .find(|a| a.ca.certificate().subject_der() == credential.certificate.issuer_der())
                 .ok_or_else(|| DemoError::Scenario("translator issuer not found".into()))?;
             let revoked = issuer
                 .ca

@@ -1,6 +1,5 @@
 //! Decoding certificates (RFC 5280 §4.1) and the extensions path validation reads (§4.2).
 
-use const_oid::db::rfc5280 as ids;
 use core::ops::Range;
 use std::sync::{Arc, OnceLock};
 
@@ -353,80 +352,159 @@ fn decode_extensions(der: &[u8], list: &[ExtensionView<'_>]) -> Result<Extension
     };
     for ext in list {
         let oid = ext.id;
-        if out.all.iter().any(|(seen, _, _)| *seen == oid) {
+        if out.all.iter().any(|(seen, _, _)| seen.as_bytes() == oid.as_bytes()) {
             return Err(DecodeError::DuplicateExtension(oid));
         }
         out.all.push((oid, ext.critical, range_in(der, ext.value)));
         let v = ext.value;
-        if oid == ids::ID_CE_BASIC_CONSTRAINTS {
-            let bc: px::BasicConstraints = decode_ext(oid, v)?;
-            out.basic_constraints = Some((bc.ca, bc.path_len_constraint));
-        } else if oid == ids::ID_CE_KEY_USAGE {
-            let bits: BitStringRef<'_> = decode_ext(oid, v)?;
-            let mut value = 0u16;
-            for (i, byte) in bits.raw_bytes().iter().take(2).enumerate() {
-                for b in 0..8u16 {
-                    if byte & (0x80 >> b) != 0 {
-                        value |= 1 << (b + 8 * u16::try_from(i).unwrap_or(0));
+        match id_ce_arc(&oid) {
+            Some(ce::BASIC_CONSTRAINTS) => {
+                let bc: px::BasicConstraints = decode_ext(oid, v)?;
+                out.basic_constraints = Some((bc.ca, bc.path_len_constraint));
+            }
+            Some(ce::KEY_USAGE) => {
+                let bits: BitStringRef<'_> = decode_ext(oid, v)?;
+                let mut value = 0u16;
+                for (i, byte) in bits.raw_bytes().iter().take(2).enumerate() {
+                    for b in 0..8u16 {
+                        if byte & (0x80 >> b) != 0 {
+                            value |= 1 << (b + 8 * u16::try_from(i).unwrap_or(0));
+                        }
                     }
                 }
+                out.key_usage = Some(value);
             }
-            out.key_usage = Some(value);
-        } else if oid == ids::ID_CE_EXT_KEY_USAGE {
-            out.eku = Some(
-                crate::oid::decode_oid_sequence(v)
-                    .map_err(|source| DecodeError::Extension { oid, source })?,
-            );
-        } else if oid == ids::ID_CE_NAME_CONSTRAINTS {
-            out.name_constraints = Some(decode_ext(oid, v)?);
-        } else if oid == ids::ID_CE_CERTIFICATE_POLICIES {
-            let p: px::CertificatePolicies = decode_ext(oid, v)?;
-            let mut oids = Vec::with_capacity(p.0.len());
-            for info in p.0 {
-                if oids.contains(&info.policy_identifier) {
-                    return Err(DecodeError::DuplicatePolicy(info.policy_identifier));
-                }
-                oids.push(info.policy_identifier);
+            Some(ce::EXT_KEY_USAGE) => {
+                out.eku = Some(
+                    crate::oid::decode_oid_sequence(v)
+                        .map_err(|source| DecodeError::Extension { oid, source })?,
+                );
             }
-            out.policies = Some(oids);
-        } else if oid == ids::ID_CE_POLICY_MAPPINGS {
-            let m: px::PolicyMappings = decode_ext(oid, v)?;
-            out.policy_mappings = Some(
-                m.0.into_iter()
-                    .map(|m| (m.issuer_domain_policy, m.subject_domain_policy))
-                    .collect(),
-            );
-        } else if oid == ids::ID_CE_POLICY_CONSTRAINTS {
-            let c: px::PolicyConstraints = decode_ext(oid, v)?;
-            if c.require_explicit_policy.is_none() && c.inhibit_policy_mapping.is_none() {
-                // RFC 5280 §4.2.1.11: "MUST NOT issue ... where policyConstraints
-                // is an empty sequence".
-                return Err(DecodeError::Extension {
-                    oid,
-                    source: der::ErrorKind::Value {
-                        tag: der::Tag::Sequence,
+            Some(ce::NAME_CONSTRAINTS) => {
+                out.name_constraints = Some(decode_ext(oid, v)?);
+            }
+            Some(ce::CERTIFICATE_POLICIES) => {
+                let p: px::CertificatePolicies = decode_ext(oid, v)?;
+                let mut oids = Vec::with_capacity(p.0.len());
+                for info in p.0 {
+                    if oids.contains(&info.policy_identifier) {
+                        return Err(DecodeError::DuplicatePolicy(info.policy_identifier));
                     }
-                    .into(),
-                });
+                    oids.push(info.policy_identifier);
+                }
+                out.policies = Some(oids);
             }
-            out.policy_constraints = Some((c.require_explicit_policy, c.inhibit_policy_mapping));
-        } else if oid == ids::ID_CE_INHIBIT_ANY_POLICY {
-            let c: px::InhibitAnyPolicy = decode_ext(oid, v)?;
-            out.inhibit_any_policy = Some(c.0);
-        } else if oid == ids::ID_CE_SUBJECT_ALT_NAME {
-            let san: px::SubjectAltName = decode_ext(oid, v)?;
-            out.subject_alt_names = Some(san.0);
-        } else if oid == ids::ID_CE_SUBJECT_KEY_IDENTIFIER {
-            let ski: px::SubjectKeyIdentifier = decode_ext(oid, v)?;
-            out.subject_key_id = Some(ski.0.as_bytes().to_vec());
-        } else if oid == ids::ID_CE_AUTHORITY_KEY_IDENTIFIER {
-            let aki: px::AuthorityKeyIdentifier = decode_ext(oid, v)?;
-            out.authority_key_id = aki.key_identifier.map(|k| k.as_bytes().to_vec());
-        } else if oid == ids::ID_CE_CRL_DISTRIBUTION_POINTS {
-            out.crl_distribution_points = Some(decode_ext(oid, v)?);
-        } else if ext.critical {
-            out.unknown_critical.push(oid);
+            Some(ce::POLICY_MAPPINGS) => {
+                let m: px::PolicyMappings = decode_ext(oid, v)?;
+                out.policy_mappings = Some(
+                    m.0.into_iter()
+                        .map(|m| (m.issuer_domain_policy, m.subject_domain_policy))
+                        .collect(),
+                );
+            }
+            Some(ce::POLICY_CONSTRAINTS) => {
+                let c: px::PolicyConstraints = decode_ext(oid, v)?;
+                if c.require_explicit_policy.is_none() && c.inhibit_policy_mapping.is_none() {
+                    // RFC 5280 §4.2.1.11: "MUST NOT issue ... where policyConstraints
+                    // is an empty sequence".
+                    return Err(DecodeError::Extension {
+                        oid,
+                        source: der::ErrorKind::Value {
+                            tag: der::Tag::Sequence,
+                        }
+                        .into(),
+                    });
+                }
+                out.policy_constraints =
+                    Some((c.require_explicit_policy, c.inhibit_policy_mapping));
+            }
+            Some(ce::INHIBIT_ANY_POLICY) => {
+                let c: px::InhibitAnyPolicy = decode_ext(oid, v)?;
+                out.inhibit_any_policy = Some(c.0);
+            }
+            Some(ce::SUBJECT_ALT_NAME) => {
+                let san: px::SubjectAltName = decode_ext(oid, v)?;
+                out.subject_alt_names = Some(san.0);
+            }
+            Some(ce::SUBJECT_KEY_IDENTIFIER) => {
+                let ski: px::SubjectKeyIdentifier = decode_ext(oid, v)?;
+                out.subject_key_id = Some(ski.0.as_bytes().to_vec());
+            }
+            Some(ce::AUTHORITY_KEY_IDENTIFIER) => {
+                let aki: px::AuthorityKeyIdentifier = decode_ext(oid, v)?;
+                out.authority_key_id = aki.key_identifier.map(|k| k.as_bytes().to_vec());
+            }
+            Some(ce::CRL_DISTRIBUTION_POINTS) => {
+                out.crl_distribution_points = Some(decode_ext(oid, v)?);
+            }
+            _ if ext.critical => out.unknown_critical.push(oid),
+            _ => {}
         }
     }
     Ok(out)
+}
+
+/// The last arc of an `id-ce` (2.5.29) extension identifier. Every
+/// extension entente reads is one of these, encoded as `55 1d` and one
+/// byte, so the byte picks the decoder without comparing whole identifiers.
+fn id_ce_arc(oid: &ObjectIdentifier) -> Option<u8> {
+    match oid.as_bytes() {
+        [0x55, 0x1d, arc] => Some(*arc),
+        _ => None,
+    }
+}
+
+/// The `id-ce` arcs of the extensions entente reads (RFC 5280 §4.2.1).
+mod ce {
+    pub(super) const SUBJECT_KEY_IDENTIFIER: u8 = 14;
+    pub(super) const KEY_USAGE: u8 = 15;
+    pub(super) const SUBJECT_ALT_NAME: u8 = 17;
+    pub(super) const BASIC_CONSTRAINTS: u8 = 19;
+    pub(super) const NAME_CONSTRAINTS: u8 = 30;
+    pub(super) const CRL_DISTRIBUTION_POINTS: u8 = 31;
+    pub(super) const CERTIFICATE_POLICIES: u8 = 32;
+    pub(super) const POLICY_MAPPINGS: u8 = 33;
+    pub(super) const AUTHORITY_KEY_IDENTIFIER: u8 = 35;
+    pub(super) const POLICY_CONSTRAINTS: u8 = 36;
+    pub(super) const EXT_KEY_USAGE: u8 = 37;
+    pub(super) const INHIBIT_ANY_POLICY: u8 = 54;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use const_oid::db::rfc5280 as ids;
+
+    #[test]
+    fn id_ce_arcs_are_the_registered_identifiers() {
+        let registered = [
+            (
+                ids::ID_CE_SUBJECT_KEY_IDENTIFIER,
+                ce::SUBJECT_KEY_IDENTIFIER,
+            ),
+            (ids::ID_CE_KEY_USAGE, ce::KEY_USAGE),
+            (ids::ID_CE_SUBJECT_ALT_NAME, ce::SUBJECT_ALT_NAME),
+            (ids::ID_CE_BASIC_CONSTRAINTS, ce::BASIC_CONSTRAINTS),
+            (ids::ID_CE_NAME_CONSTRAINTS, ce::NAME_CONSTRAINTS),
+            (
+                ids::ID_CE_CRL_DISTRIBUTION_POINTS,
+                ce::CRL_DISTRIBUTION_POINTS,
+            ),
+            (ids::ID_CE_CERTIFICATE_POLICIES, ce::CERTIFICATE_POLICIES),
+            (ids::ID_CE_POLICY_MAPPINGS, ce::POLICY_MAPPINGS),
+            (
+                ids::ID_CE_AUTHORITY_KEY_IDENTIFIER,
+                ce::AUTHORITY_KEY_IDENTIFIER,
+            ),
+            (ids::ID_CE_POLICY_CONSTRAINTS, ce::POLICY_CONSTRAINTS),
+            (ids::ID_CE_EXT_KEY_USAGE, ce::EXT_KEY_USAGE),
+            (ids::ID_CE_INHIBIT_ANY_POLICY, ce::INHIBIT_ANY_POLICY),
+        ];
+        for (oid, arc) in registered {
+            assert_eq!(id_ce_arc(&oid), Some(arc), "{oid}");
+        }
+        // Longer identifiers under id-ce, and other arcs, are not these.
+        assert_eq!(id_ce_arc(&ids::ANY_POLICY), None);
+        assert_eq!(id_ce_arc(&ids::ID_PE_AUTHORITY_INFO_ACCESS), None);
+    }
 }

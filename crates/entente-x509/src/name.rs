@@ -100,13 +100,37 @@ fn is_text(tag: Tag) -> bool {
     )
 }
 
+/// 64-bit FNV-1a. A [`NameKey`] only has to be equal for equal names: a
+/// collision between unequal names costs one comparison of their normalized
+/// forms and nothing else, so the hash needs to be fast, not keyed; and it
+/// never leaves the process.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl core::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 /// The digest of one attribute's `(type, Value)`, for the values whose
 /// [`value_of`] it can follow without building it: ASCII text (its words,
 /// lowercased, one space apart: what `prepare` makes) and non-text values
 /// (`Value::Raw`, the encoding).
 fn attribute_key(oid: ObjectIdentifier, value: AnyRef<'_>) -> Option<u64> {
     use core::hash::Hasher as _;
-    let mut h = std::hash::DefaultHasher::new();
+    let mut h = Fnv::default();
     h.write(oid.as_bytes());
     let tag = value.tag();
     if is_text(tag) {
@@ -137,7 +161,7 @@ fn attribute_key(oid: ObjectIdentifier, value: AnyRef<'_>) -> Option<u64> {
 /// ([`crate::structure::for_each_rdn`]) and makes its [`NameKey`].
 pub(crate) fn check_name(name: &[u8]) -> der::Result<NameKey> {
     use core::hash::Hasher as _;
-    let mut outer = std::hash::DefaultHasher::new();
+    let mut outer = Fnv::default();
     // An RDN's key is the wrapping sum of its attributes' keys: its
     // normalized form is a sorted set, so the order must not count.
     let mut rdn: Option<u64> = None;

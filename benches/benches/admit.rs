@@ -56,6 +56,8 @@ use entente_core::{
 
 mod admit_fixture;
 
+use entente_benches::median;
+
 use admit_fixture::*;
 
 /// Policies already admitted before the warm case.
@@ -95,11 +97,6 @@ fn cold_once_on(
     assert!(admission.report.rejected.is_empty(), "nothing refused");
     assert_eq!(admission.report.admitted.len(), admitted);
     (elapsed, admission.report.stats)
-}
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples.get(samples.len() / 2).copied().unwrap_or_default()
 }
 
 /// One raw ES256 verification, median of 5 batches.

@@ -13,6 +13,7 @@
 //! accepts every signature measures what entente spends *besides* signature
 //! verification (decoding, name chaining, policies, profile).
 
+use core::hint::black_box;
 use core::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -108,25 +109,19 @@ fn validate_chain(c: &mut Criterion) {
     )];
     let inputs = PolicyInputs::default();
     let profile = Profile::rfc5280();
-    let providers: [&dyn CryptoProvider; 3] = [&RustCryptoProvider, &AwsLcProvider, &AcceptAll];
-    let mut group = c.benchmark_group("x509_validate_p256_chain");
-    for provider in providers {
-        let options = ValidationOptions {
-            time: NOW,
-            policy: &inputs,
-            revocation: None,
-            budget: Budget::default(),
-            provider,
-        };
-        group.bench_function(format!("entente/{}", provider.name()), |b| {
-            b.iter(|| {
-                // Decoding is part of the cost, as it is for webpki below.
-                let leaf = Certificate::from_der(&chain.leaf).expect("leaf");
-                let pool = [Certificate::from_der(&chain.intermediate).expect("intermediate")];
-                validate(&leaf, &pool, &anchors, &profile, &options).expect("valid")
-            });
-        });
-    }
+    let options = |provider: &'static dyn CryptoProvider| ValidationOptions {
+        time: NOW,
+        policy: &inputs,
+        revocation: None,
+        budget: Budget::default(),
+        provider,
+    };
+    // Decoding is part of the cost, as it is for webpki below.
+    let entente = |options: &ValidationOptions<'_>| {
+        let leaf = Certificate::from_der(&chain.leaf).expect("leaf");
+        let pool = [Certificate::from_der(&chain.intermediate).expect("intermediate")];
+        validate(&leaf, &pool, &anchors, &profile, options).expect("valid")
+    };
 
     let root_der = CertificateDer::from(chain.root.as_slice());
     let webpki_anchors = [webpki::anchor_from_trusted_cert(&root_der)
@@ -135,23 +130,60 @@ fn validate_chain(c: &mut Criterion) {
     let intermediates = [CertificateDer::from(chain.intermediate.as_slice())];
     let leaf_der = CertificateDer::from(chain.leaf.as_slice());
     let time = rustls_pki_types::UnixTime::since_unix_epoch(Duration::from_secs(NOW.as_secs()));
-    group.bench_function("webpki/aws-lc-rs", |b| {
-        b.iter(|| {
-            let ee = webpki::EndEntityCert::try_from(&leaf_der).expect("ee");
-            ee.verify_for_usage(
-                webpki::ALL_VERIFICATION_ALGS,
-                &webpki_anchors,
-                &intermediates,
-                time,
-                webpki::KeyUsage::server_auth(),
-                None,
-                None,
-            )
-            .map(|_| ())
-            .expect("valid")
+    let webpki = || {
+        let ee = webpki::EndEntityCert::try_from(&leaf_der).expect("ee");
+        ee.verify_for_usage(
+            webpki::ALL_VERIFICATION_ALGS,
+            &webpki_anchors,
+            &intermediates,
+            time,
+            webpki::KeyUsage::server_auth(),
+            None,
+            None,
+        )
+        .map(|_| ())
+        .expect("valid")
+    };
+
+    let providers: [&'static dyn CryptoProvider; 3] =
+        [&RustCryptoProvider, &AwsLcProvider, &AcceptAll];
+    let mut group = c.benchmark_group("x509_validate_p256_chain");
+    for provider in providers {
+        let options = options(provider);
+        group.bench_function(format!("entente/{}", provider.name()), |b| {
+            b.iter(|| entente(&options));
         });
-    });
+    }
+    group.bench_function("webpki/aws-lc-rs", |b| b.iter(webpki));
     group.finish();
+
+    // The two goals again, measured in turn round by round so that both
+    // sides of each ratio see the same load.
+    let (aws_lc, no_crypto) = (options(&AwsLcProvider), options(&AcceptAll));
+    let (rounds, batch) = if entente_benches::test_mode() {
+        (3, 1)
+    } else {
+        (301, 20)
+    };
+    let times = entente_benches::interleaved_medians(
+        rounds,
+        batch,
+        &mut [
+            &mut || drop(black_box(entente(&aws_lc))),
+            &mut || webpki(),
+            &mut || drop(black_box(entente(&no_crypto))),
+        ],
+    );
+    if let [entente_aws_lc, webpki_aws_lc, entente_no_crypto] = times[..] {
+        println!(
+            "x509 summary: chain validation measured in turn ({rounds} rounds of {batch}): \
+             entente aws-lc {entente_aws_lc:?}, webpki aws-lc-rs {webpki_aws_lc:?}, entente \
+             no-crypto {entente_no_crypto:?}; entente / webpki = {:.3} (goal <= 1.1); \
+             non-crypto / entente aws-lc = {:.3} (goal < 0.1)",
+            entente_aws_lc.as_secs_f64() / webpki_aws_lc.as_secs_f64(),
+            entente_no_crypto.as_secs_f64() / entente_aws_lc.as_secs_f64(),
+        );
+    }
 }
 
 criterion_group! {

@@ -23,9 +23,7 @@ pub(crate) const DAY: u64 = 86_400;
 /// 10,000 policies travel in three bundles of one publisher.
 pub(crate) const PER_BUNDLE: usize = 4000;
 
-pub(crate) fn test_mode() -> bool {
-    std::env::args().any(|a| a == "--test")
-}
+pub(crate) use entente_benches::test_mode;
 
 /// The large case: 10,000, or 500 in `--test` mode.
 pub(crate) fn large() -> usize {

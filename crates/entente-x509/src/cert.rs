@@ -352,7 +352,11 @@ fn decode_extensions(der: &[u8], list: &[ExtensionView<'_>]) -> Result<Extension
     };
     for ext in list {
         let oid = ext.id;
-        if out.all.iter().any(|(seen, _, _)| seen.as_bytes() == oid.as_bytes()) {
+        if out
+            .all
+            .iter()
+            .any(|(seen, _, _)| seen.as_bytes() == oid.as_bytes())
+        {
             return Err(DecodeError::DuplicateExtension(oid));
         }
         out.all.push((oid, ext.critical, range_in(der, ext.value)));

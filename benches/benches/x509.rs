@@ -12,6 +12,11 @@
 //! aws-lc-rs, in one binary so the ratios come from one run. A provider that
 //! accepts every signature measures what entente spends *besides* signature
 //! verification (decoding, name chaining, policies, profile).
+//!
+//! After the criterion group, the `x509 summary:` line times entente on
+//! aws-lc, webpki and entente without signatures in turn, round by round
+//! ([`entente_benches::interleaved_medians`]), and prints the two goal ratios
+//! (entente ÷ webpki ≤ 1.1; non-signature work < 10 % of the chain).
 
 use core::hint::black_box;
 use core::time::Duration;

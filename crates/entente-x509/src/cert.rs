@@ -54,8 +54,8 @@ pub struct Certificate {
     /// case along a chain) never are.
     subject: OnceLock<NormalizedName>,
     issuer: OnceLock<NormalizedName>,
-    subject_key: NameKey,
-    issuer_key: NameKey,
+    pub(crate) subject_key: NameKey,
+    pub(crate) issuer_key: NameKey,
     pub(crate) key: Result<PublicKey, CryptoError>,
     pub(crate) not_before: UnixTime,
     pub(crate) not_after: UnixTime,

@@ -271,42 +271,44 @@ impl Certificate {
 
     /// Whether the subject and issuer names match (RFC 5280 §6.1: "self-issued").
     pub fn is_self_issued(&self) -> bool {
-        same_name(
-            (self.subject_der(), self.subject_key),
-            (self.issuer_der(), self.issuer_key),
-            || self.subject_normalized() == self.issuer_normalized(),
-        )
+        self.subject_ref() == self.issuer_ref()
     }
 
     /// The subject, normalized for comparison.
     pub(crate) fn subject_normalized(&self) -> &NormalizedName {
-        self.subject
-            .get_or_init(|| NormalizedName::of_checked(self.subject_der()))
+        self.subject_ref().normalized()
     }
 
     /// The issuer, normalized for comparison.
     pub(crate) fn issuer_normalized(&self) -> &NormalizedName {
-        self.issuer
-            .get_or_init(|| NormalizedName::of_checked(self.issuer_der()))
+        self.issuer_ref().normalized()
     }
 
     /// Whether this certificate's subject names `child`'s issuer (RFC 5280
     /// §7.1 name matching).
     pub(crate) fn names_issuer_of(&self, child: &Self) -> bool {
-        same_name(
-            (self.subject_der(), self.subject_key),
-            (child.issuer_der(), child.issuer_key),
-            || self.subject_normalized() == child.issuer_normalized(),
-        )
+        self.subject_ref() == child.issuer_ref()
     }
 
     /// Whether the two certificates have the same subject.
     pub(crate) fn same_subject(&self, other: &Self) -> bool {
-        same_name(
-            (self.subject_der(), self.subject_key),
-            (other.subject_der(), other.subject_key),
-            || self.subject_normalized() == other.subject_normalized(),
-        )
+        self.subject_ref() == other.subject_ref()
+    }
+
+    fn subject_ref(&self) -> CertName<'_> {
+        CertName {
+            der: self.subject_der(),
+            key: self.subject_key,
+            normalized: &self.subject,
+        }
+    }
+
+    fn issuer_ref(&self) -> CertName<'_> {
+        CertName {
+            der: self.issuer_der(),
+            key: self.issuer_key,
+            normalized: &self.issuer,
+        }
     }
 
     /// Whether basicConstraints says `cA`.
@@ -326,16 +328,30 @@ fn decode_ext<'a, T: der::Decode<'a>>(
     T::from_der(bytes).map_err(|source| DecodeError::Extension { oid, source })
 }
 
-/// RFC 5280 §7.1 equality of two checked DER names with their keys: the
-/// same bytes are the same name, differing keys different names; else
-/// `normalized` compares the normalized forms (kept on the certificates
-/// once made).
-fn same_name(
-    (a, a_key): (&[u8], NameKey),
-    (b, b_key): (&[u8], NameKey),
-    normalized: impl FnOnce() -> bool,
-) -> bool {
-    a == b || (!a_key.differs(b_key) && normalized())
+/// One of a certificate's names, checked by its decoding: the DER, its
+/// key, and the normalized form, made when a comparison first needs it and
+/// kept on the certificate.
+struct CertName<'a> {
+    der: &'a [u8],
+    key: NameKey,
+    normalized: &'a OnceLock<NormalizedName>,
+}
+
+impl<'a> CertName<'a> {
+    fn normalized(&self) -> &'a NormalizedName {
+        let der = self.der;
+        self.normalized
+            .get_or_init(|| NormalizedName::of_checked(der))
+    }
+}
+
+/// RFC 5280 §7.1 equality: the same bytes are the same name, differing
+/// keys different names; else the normalized forms decide.
+impl PartialEq for CertName<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.der == other.der
+            || (!self.key.differs(other.key) && self.normalized() == other.normalized())
+    }
 }
 
 /// Where `part`, a slice of `whole`, lies in it.

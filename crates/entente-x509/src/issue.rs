@@ -208,9 +208,8 @@ fn ext<T: Encode>(
     })
 }
 
-/// RFC 7093 §2 method 1: the leftmost 160 bits of SHA-256 of the key bits.
-/// A key identifier (RFC 5280 §4.2.1.2, method 1 with SHA-256 cut to 160
-/// bits) of the subjectPublicKey bits.
+/// A key identifier of the subjectPublicKey bits (RFC 7093 §2 method 1:
+/// the leftmost 160 bits of their SHA-256).
 fn key_id(public_key_bits: &[u8]) -> Vec<u8> {
     let digest = Digest256::sha256(public_key_bits);
     digest.as_bytes().iter().take(20).copied().collect()
@@ -282,12 +281,9 @@ pub fn issue_certificate(
     issuer: Issuer<'_>,
 ) -> Result<Certificate, IssueError> {
     let spki = SubjectPublicKeyInfoOwned::from_der(subject_spki_der).map_err(IssueError::Der)?;
+    let subject_key_id = key_id(spki.subject_public_key.raw_bytes());
     let (issuer_name, signer, issuer_key_id) = match issuer {
-        Issuer::SelfSigned(s) => (
-            params.subject.clone(),
-            s,
-            key_id(spki.subject_public_key.raw_bytes()),
-        ),
+        Issuer::SelfSigned(s) => (params.subject.clone(), s, subject_key_id.clone()),
         Issuer::Ca { cert, signer } => (subject_of(cert)?, signer, cert_key_id(cert)?),
     };
     let mut exts = Vec::new();
@@ -319,10 +315,7 @@ pub fn issue_certificate(
     exts.push(ext(
         px::SubjectKeyIdentifier::OID,
         false,
-        &px::SubjectKeyIdentifier(
-            OctetString::new(key_id(spki.subject_public_key.raw_bytes()))
-                .map_err(IssueError::Der)?,
-        ),
+        &px::SubjectKeyIdentifier(OctetString::new(subject_key_id).map_err(IssueError::Der)?),
     )?);
     exts.push(ext(
         px::AuthorityKeyIdentifier::OID,

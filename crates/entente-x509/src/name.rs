@@ -53,24 +53,23 @@ fn prepare(text: &str) -> String {
 }
 
 fn value_of(any: der::asn1::AnyRef<'_>) -> Value {
-    let text = match any.tag() {
-        Tag::PrintableString | Tag::Utf8String | Tag::Ia5String | Tag::TeletexString => {
-            core::str::from_utf8(any.value()).ok().map(prepare)
-        }
-        Tag::BmpString => {
-            let units: Vec<u16> = any
-                .value()
-                .chunks_exact(2)
-                .map(|c| {
-                    u16::from_be_bytes([
-                        c.first().copied().unwrap_or(0),
-                        c.get(1).copied().unwrap_or(0),
-                    ])
-                })
-                .collect();
-            String::from_utf16(&units).ok().map(|s| prepare(&s))
-        }
-        _ => None,
+    let tag = any.tag();
+    let text = if is_text(tag) {
+        core::str::from_utf8(any.value()).ok().map(prepare)
+    } else if tag == Tag::BmpString {
+        let units: Vec<u16> = any
+            .value()
+            .chunks_exact(2)
+            .map(|c| {
+                u16::from_be_bytes([
+                    c.first().copied().unwrap_or(0),
+                    c.get(1).copied().unwrap_or(0),
+                ])
+            })
+            .collect();
+        String::from_utf16(&units).ok().map(|s| prepare(&s))
+    } else {
+        None
     };
     match text {
         Some(t) => Value::Text(t),
@@ -93,6 +92,7 @@ impl NameKey {
     }
 }
 
+/// The string types whose value is UTF-8 (or a subset) and compared as text.
 fn is_text(tag: Tag) -> bool {
     matches!(
         tag,
@@ -633,7 +633,7 @@ mod tests {
 
     #[test]
     fn name_keys_tell_the_common_cases_apart() {
-        let key = |text: &str, utf8| check_name(&encoded_name(&name(&[(text, utf8)]))).unwrap();
+        let key = |text: &str, utf8| check_name(&name(&[(text, utf8)]).to_der().unwrap()).unwrap();
         // Case and spacing, across PrintableString and UTF8String: the same.
         assert!(!key("Nation  A Root ", false).differs(key(" nation a ROOT", true)));
         assert!(key("Nation A Root", false).differs(key("Nation B Root", false)));
@@ -651,10 +651,6 @@ mod tests {
         assert_ne!(c, d);
         assert_eq!(NormalizedName::from_der(&c), NormalizedName::from_der(&d));
         assert!(!check_name(&c).unwrap().differs(check_name(&d).unwrap()));
-    }
-
-    fn encoded_name(name: &Name) -> Vec<u8> {
-        name.to_der().unwrap()
     }
 
     #[test]

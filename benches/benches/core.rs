@@ -12,44 +12,11 @@
 //! SHA-256 of 1 KiB.
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use entente_benches::document::{Doc, document};
 use entente_core::crypto::AwsLcProvider;
 use entente_core::{
     CryptoProvider, KeyKind, RustCryptoProvider, SignatureEncoding, Signer as _, SigningKey,
 };
-use serde::{Deserialize, Serialize};
-
-/// A document shaped like a small policy: ~1 KiB of nested maps and strings.
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Doc {
-    id: String,
-    version: u64,
-    rules: Vec<Rule>,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Rule {
-    effect: String,
-    actions: Vec<String>,
-    categories: Vec<String>,
-    level: u64,
-}
-
-fn document() -> Doc {
-    Doc {
-        id: "gbr/operational-policy".into(),
-        version: 7,
-        rules: (0..12)
-            .map(|i| Rule {
-                effect: if i % 3 == 0 { "forbid" } else { "permit" }.into(),
-                actions: vec!["read".into(), "annotate".into()],
-                categories: vec![format!("REL FVEY {i}"), "NOFORN".into()],
-                level: i,
-            })
-            .collect(),
-    }
-}
 
 fn es256_verify(c: &mut Criterion) {
     let key = SigningKey::derive_from_seed(KeyKind::P256, b"bench", "es256").expect("key");

@@ -2,6 +2,8 @@
 //! this library holds what they share. Run them with `cargo xtask bench`.
 #![forbid(unsafe_code)]
 
+pub mod document;
+
 use std::time::{Duration, Instant};
 
 use entente_core::{CryptoError, CryptoProvider, SignatureEncoding, Signer as _, SigningKey};

@@ -335,6 +335,22 @@ impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
         }
     }
 
+    /// A field or variant name. An ASCII name goes to the visitor as bytes,
+    /// which derived identifiers accept like text: checking for ASCII is
+    /// cheaper than a UTF-8 check of a few bytes, and proves the same.
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let mut reader = self.reader.clone();
+        let head = reader.head()?;
+        if head.major == 3 {
+            let raw = reader.take(head.len())?;
+            if raw.is_ascii() {
+                self.reader = reader;
+                return visitor.visit_borrowed_bytes(raw);
+            }
+        }
+        de::Deserializer::deserialize_any(self, visitor)
+    }
+
     fn is_human_readable(&self) -> bool {
         false
     }
@@ -342,7 +358,7 @@ impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
         bytes byte_buf unit unit_struct seq tuple
-        tuple_struct map struct identifier ignored_any
+        tuple_struct map struct ignored_any
     }
 }
 

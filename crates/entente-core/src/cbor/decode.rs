@@ -144,9 +144,14 @@ pub(super) struct Reader<'a> {
 impl<'a> Reader<'a> {
     /// A reader at the start of `bytes`.
     pub(super) fn new(bytes: &'a [u8], max_depth: usize) -> Self {
+        Self::at(bytes, 0, max_depth)
+    }
+
+    /// A reader at offset `pos` of `bytes`.
+    pub(super) fn at(bytes: &'a [u8], pos: usize, max_depth: usize) -> Self {
         Self {
             bytes,
-            pos: 0,
+            pos,
             max_depth,
         }
     }
@@ -390,4 +395,49 @@ pub(super) fn compare(a: &[u8], b: &[u8]) -> core::cmp::Ordering {
         }
     }
     a.len().cmp(&b.len())
+}
+
+/// Where the item at `pos` of well-formed `bytes` ends, read from its heads
+/// and lengths alone: for input the strict rules have already accepted.
+/// Iterative, so its nesting needs no bound; `None` if the input ends first
+/// or holds a reserved head.
+pub(super) fn item_end(bytes: &[u8], mut pos: usize) -> Option<usize> {
+    let mut items: usize = 1;
+    while items > 0 {
+        items -= 1;
+        let initial = *bytes.get(pos)?;
+        pos += 1;
+        let size = match initial & 0x1f {
+            info @ 0..=23 => {
+                let count = usize::from(info);
+                match initial >> 5 {
+                    2 | 3 => pos = pos.checked_add(count)?,
+                    4 => items = items.checked_add(count)?,
+                    5 => items = items.checked_add(2 * count)?,
+                    6 => items += 1,
+                    _ => {}
+                }
+                continue;
+            }
+            24 => 1,
+            25 => 2,
+            26 => 4,
+            27 => 8,
+            _ => return None,
+        };
+        let mut arg: u64 = 0;
+        for byte in bytes.get(pos..pos.checked_add(size)?)? {
+            arg = (arg << 8) | u64::from(*byte);
+        }
+        pos += size;
+        let count = usize::try_from(arg).ok()?;
+        match initial >> 5 {
+            2 | 3 => pos = pos.checked_add(count)?,
+            4 => items = items.checked_add(count)?,
+            5 => items = items.checked_add(count.checked_mul(2)?)?,
+            6 => items += 1,
+            _ => {}
+        }
+    }
+    (pos <= bytes.len()).then_some(pos)
 }

@@ -19,9 +19,10 @@
 //! | no floats, tags or simple values other than booleans and null (entente) | [`CborError::Float`], [`CborError::Tag`], [`CborError::SimpleValue`] |
 //! | fields a document type does not define | [`DocumentError::UnknownField`] |
 //!
-//! Typed decoding ([`from_slice`]) also re-encodes the decoded value and
-//! refuses input that differs ([`CborError::NonCanonicalDocument`]), so a
-//! missing optional field and an explicit `null` cannot both be accepted.
+//! Typed decoding ([`from_slice`]) also checks that the decoded value
+//! re-encodes to the input and refuses input that differs
+//! ([`CborError::NonCanonicalDocument`]), so a missing optional field and an
+//! explicit `null` cannot both be accepted.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -100,6 +101,12 @@ pub fn from_slice_with_limits<T: DeserializeOwned + Serialize>(
             return Err(error);
         }
     };
+    // The re-encoding must be the input. Matching it against the input
+    // gives that verdict without writing it out; only when it does not
+    // match is it written, to tell why.
+    if encodes_to(&decoded, bytes) {
+        return Ok(decoded);
+    }
     let mut again = Vec::with_capacity(bytes.len());
     ser::encode_into(&decoded, &mut again)?;
     if again != bytes {
@@ -114,6 +121,13 @@ pub fn from_slice_with_limits<T: DeserializeOwned + Serialize>(
 /// and tests, which hold it to the strict reader's verdicts.
 pub(crate) fn one_pass<T: DeserializeOwned>(bytes: &[u8], limits: Limits) -> Result<T, CborError> {
     de::from_slice(bytes, limits).map_err(CborError::from)
+}
+
+/// Whether `value` encodes to exactly `input`, which must be one item of
+/// deterministic CBOR: the check typed decoding makes, for oracles and
+/// tests to hold against encoding and comparing.
+pub(crate) fn encodes_to<T: Serialize + ?Sized>(value: &T, input: &[u8]) -> bool {
+    ser::encodes_to(value, input)
 }
 
 /// Errors from encoding or strictly decoding CBOR. Offsets are byte positions

@@ -1,6 +1,6 @@
 //! The deterministic encoder: a serde [`Serializer`](ser::Serializer) that
 //! writes the one canonical byte form directly, with no intermediate value
-//! tree.
+//! tree, or checks that given bytes are that form.
 //!
 //! Its data model is ciborium's `Value` serializer, so a type encodes the
 //! same way whether it is serialized directly or through a `Value`: structs
@@ -11,13 +11,21 @@
 //! keys or keys of different types, a float, a tag, an integer outside the
 //! CBOR range, or nesting deeper than [`Limits::DOCUMENT`](super::Limits)
 //! allows is refused, since the strict decoder would refuse the result.
+//!
+//! One serializer serves two sinks. A [`Writer`] appends the encoding to a
+//! buffer. A [`Matcher`] compares it, as it is produced, with the bytes it
+//! must reproduce: it finds each map entry the serializer produces among
+//! the entries of the input's map instead of sorting, and writes nothing
+//! but the keys it looks up. Strict typed decoding uses it to confirm that
+//! a decoded document re-encodes to its input at a fraction of the cost of
+//! writing the encoding out.
 
 use core::fmt;
 
 use serde::Serialize;
 use serde::ser;
 
-use super::decode::compare;
+use super::decode::{Reader, compare, item_end};
 use super::encode::{descend, head, head_bytes, len_arg};
 use super::{CborError, Unencodable, key_class};
 
@@ -37,29 +45,473 @@ pub(super) fn encode_into<T: Serialize + ?Sized>(
     value: &T,
     out: &mut Vec<u8>,
 ) -> Result<(), CborError> {
-    let mut sink = Sink {
+    let mut writer = Writer {
         out: core::mem::take(out),
-        entries: Vec::new(),
-        scratch: Vec::new(),
+        ..Writer::default()
     };
     let result = value.serialize(Encoder {
-        sink: &mut sink,
+        sink: &mut writer,
         depth: 0,
     });
-    *out = sink.out;
+    *out = writer.out;
     result.map_err(|Error(e)| e)
 }
 
-/// What one encoding writes to, shared by every nested value: the output,
-/// and the working space of the maps being written, so that a map costs no
-/// allocation of its own.
-struct Sink {
+/// Whether the deterministic encoding of `value` is exactly `input`: the
+/// verdict of [`encode_into`] and a comparison, without writing the
+/// encoding. `false` also when `value` cannot be encoded; the caller encodes
+/// it to learn why. `input` must be one well-formed item of deterministic
+/// CBOR (as typed decoding's one pass has established).
+pub(super) fn encodes_to<T: Serialize + ?Sized>(value: &T, input: &[u8]) -> bool {
+    let mut matcher = Matcher {
+        input,
+        pos: 0,
+        waiting: Vec::new(),
+        keys: Writer::default(),
+    };
+    let result = value.serialize(Encoder {
+        sink: &mut matcher,
+        depth: 0,
+    });
+    result.is_ok() && matcher.pos == input.len()
+}
+
+/// Where the serializer's output goes: what differs between writing the
+/// encoding and matching it against input.
+trait Sink {
+    /// The state of an open array or map.
+    type Open;
+    /// Puts `bytes`.
+    fn put(&mut self, bytes: &[u8]) -> Result<(), Error>;
+    /// Puts the head of an item of major type `major` with argument `arg`.
+    fn put_head(&mut self, major: u8, arg: u64) -> Result<(), Error>;
+    /// Opens an array or map (major type `major`) for `len` items when the
+    /// length is announced.
+    fn open(&mut self, major: u8, len: Option<usize>) -> Result<Self::Open, Error>;
+    /// Closes an array that got `count` elements.
+    fn close_array(&mut self, open: Self::Open, count: usize) -> Result<(), Error>;
+    /// Where the next key of map `open` is to be written.
+    fn key_writer(&mut self, open: &mut Self::Open) -> &mut Writer;
+    /// The key is written; its value comes next.
+    fn key_done(&mut self, open: &mut Self::Open) -> Result<(), Error>;
+    /// Writes the key of a struct field, `name`, at nesting `depth`.
+    fn field_key(&mut self, open: &mut Self::Open, name: &str, depth: usize) -> Result<(), Error> {
+        Encoder {
+            sink: self.key_writer(open),
+            depth,
+        }
+        .text(name)?;
+        self.key_done(open)
+    }
+    /// The value of the last key is written.
+    fn value_done(&mut self, open: &mut Self::Open) -> Result<(), Error>;
+    /// Closes a map.
+    fn close_map(&mut self, open: Self::Open) -> Result<(), Error>;
+}
+
+/// Writes the encoding, and keeps the working space of the maps being
+/// written, shared by every nested value so that a map costs no allocation
+/// of its own.
+#[derive(Default)]
+struct Writer {
     out: Vec<u8>,
     /// The entries of the maps being written, innermost last, each as (key
     /// start, key end, value end), offsets in `out`.
     entries: Vec<(usize, usize, usize)>,
     /// Where a map's entries wait while they are put in order.
     scratch: Vec<u8>,
+}
+
+/// An array or map a [`Writer`] has open: the head written at `start`
+/// (empty when the length was not announced), and for a map where its
+/// entries start in the entry list and the span of the key being written.
+struct Written {
+    /// The length its head was written for, if any.
+    announced: Option<usize>,
+    start: usize,
+    head_len: usize,
+    first_entry: usize,
+    key: (usize, usize),
+}
+
+impl Writer {
+    /// Puts the head for `count` items (major type `major`) in place of
+    /// the one written for `open`, unless it is the same.
+    fn set_head(&mut self, open: &Written, major: u8, count: usize) {
+        if open.announced == Some(count) {
+            return;
+        }
+        let (bytes, len) = head_bytes(major, len_arg(count));
+        let correct = bytes.get(..len).unwrap_or_default();
+        let written = open.start..open.start + open.head_len;
+        if self.out.get(written.clone()) != Some(correct) {
+            self.out.splice(written, correct.iter().copied());
+        }
+    }
+}
+
+impl Sink for Writer {
+    type Open = Written;
+
+    fn put(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.out.extend_from_slice(bytes);
+        Ok(())
+    }
+
+    fn put_head(&mut self, major: u8, arg: u64) -> Result<(), Error> {
+        head(&mut self.out, major, arg);
+        Ok(())
+    }
+
+    fn open(&mut self, major: u8, len: Option<usize>) -> Result<Written, Error> {
+        let start = self.out.len();
+        if let Some(len) = len {
+            head(&mut self.out, major, len_arg(len));
+        }
+        Ok(Written {
+            announced: len,
+            start,
+            head_len: self.out.len() - start,
+            first_entry: self.entries.len(),
+            key: (start, start),
+        })
+    }
+
+    fn close_array(&mut self, open: Written, count: usize) -> Result<(), Error> {
+        self.set_head(&open, 4, count);
+        Ok(())
+    }
+
+    fn key_writer(&mut self, open: &mut Written) -> &mut Writer {
+        open.key.0 = self.out.len();
+        self
+    }
+
+    fn key_done(&mut self, open: &mut Written) -> Result<(), Error> {
+        open.key.1 = self.out.len();
+        Ok(())
+    }
+
+    fn value_done(&mut self, open: &mut Written) -> Result<(), Error> {
+        self.entries.push((open.key.0, open.key.1, self.out.len()));
+        Ok(())
+    }
+
+    /// Sorts the map's entries by their encoded keys, and corrects the head
+    /// if they were not in order or fewer than announced (skipped fields).
+    fn close_map(&mut self, open: Written) -> Result<(), Error> {
+        let body_start = open.start + open.head_len;
+        let Self {
+            out,
+            entries,
+            scratch,
+        } = self;
+        let mine = entries.get_mut(open.first_entry..).unwrap_or_default();
+        let count = mine.len();
+        let key = |&(start, end, _): &(usize, usize, usize)| -> &[u8] {
+            out.get(start..end).unwrap_or_default()
+        };
+        let order = |a: &(usize, usize, usize), b: &(usize, usize, usize)| compare(key(a), key(b));
+        let sorted = mine
+            .windows(2)
+            .all(|pair| matches!(pair, [a, b] if order(a, b).is_lt()));
+        // As the decoder checks them: no two equal keys (strictly sorted
+        // keys have none), then one key type.
+        if !sorted {
+            mine.sort_unstable_by(order);
+            if mine
+                .windows(2)
+                .any(|pair| matches!(pair, [a, b] if order(a, b).is_eq()))
+            {
+                return Err(refuse(Unencodable::DuplicateKey));
+            }
+        }
+        let mut classes = mine
+            .iter()
+            .map(|entry| key(entry).first().map(|b| key_class(b >> 5)));
+        if let Some(first) = classes.next() {
+            if classes.any(|class| class != first) {
+                return Err(refuse(Unencodable::MixedKeyTypes));
+            }
+        }
+        if !sorted {
+            // The entries, in order, in place of the body.
+            scratch.clear();
+            scratch.extend_from_slice(out.get(body_start..).unwrap_or_default());
+            out.truncate(body_start);
+            for &(key_start, _, value_end) in &*mine {
+                let entry = scratch
+                    .get(key_start - body_start..value_end - body_start)
+                    .unwrap_or_default();
+                out.extend_from_slice(entry);
+            }
+        }
+        entries.truncate(open.first_entry);
+        self.set_head(&open, 5, count);
+        Ok(())
+    }
+}
+
+/// Checks the encoding against `input` as it is produced.
+///
+/// `input` has passed every rule of the strict reader (typed decoding's one
+/// pass applies them all), so its map keys ascend strictly. A map's entries
+/// are taken in the input's order while the serializer produces them in
+/// that order; a key that is not the next one is looked for further on,
+/// and the entries passed over wait to be produced later. Each entry must
+/// be produced exactly once, and every byte is compared, so the written
+/// encoding, which sorts the same entries by the same keys, is the input.
+/// Passing over an entry reads only its heads and lengths: where it ends
+/// only locates the next entry, and every byte is compared when it is
+/// produced.
+struct Matcher<'i> {
+    input: &'i [u8],
+    /// Where the next item must be.
+    pos: usize,
+    /// Entries of the open maps passed over, innermost map last.
+    waiting: Vec<Waiting>,
+    /// Where a map key other than a field name is encoded to be compared.
+    keys: Writer,
+}
+
+/// A map entry of the input passed over, until it is produced.
+struct Waiting {
+    key_start: usize,
+    value_start: usize,
+    matched: bool,
+}
+
+/// A map or array of the input the [`Matcher`] is inside.
+struct Matching {
+    /// The items the input's head announces.
+    count: usize,
+    /// Where the map's waiting entries start in the matcher's list.
+    first: usize,
+    /// Where the first entry not yet reached starts in the input.
+    next: usize,
+    /// How many entries have been reached; how many produced; how many
+    /// of those passed over still wait.
+    reached: usize,
+    matched: usize,
+    waiting: usize,
+    /// The value being matched is the next entry's, so the entry after it
+    /// starts where it ends.
+    in_order: bool,
+}
+
+/// Whether two byte strings are equal, by a byte loop rather than a library
+/// call, for what are nearly always a few bytes.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+/// The matcher's one verdict for anything but a match; the writer, run
+/// afterwards, tells what the difference is.
+fn mismatch() -> Error {
+    Error(CborError::NonCanonicalDocument)
+}
+
+/// A map key the serializer produced, to be found in the input.
+#[derive(Clone, Copy)]
+enum Key<'k> {
+    /// A struct field's name: a text string.
+    Field(&'k str),
+    /// Any other key, encoded.
+    Encoded(&'k [u8]),
+}
+
+impl Key<'_> {
+    /// The length of this key if `input` starts with it. A well-formed
+    /// item is no prefix of another, so then the input's key is this one.
+    fn starts(self, input: &[u8]) -> Option<usize> {
+        let (head, rest) = match self {
+            Self::Field(name) if name.len() < 24 => {
+                // INVARIANT: the length fits the initial byte.
+                ([0x60 | name.len() as u8], name.as_bytes())
+            }
+            Self::Field(name) => {
+                let item = text_item(name);
+                return Key::Encoded(&item).starts(input);
+            }
+            Self::Encoded(key) => {
+                let prefix = input.get(..key.len())?;
+                return same(prefix, key).then_some(key.len());
+            }
+        };
+        let (first, after) = input.split_first()?;
+        let name = after.get(..rest.len())?;
+        (*first == head[0] && same(name, rest)).then_some(1 + rest.len())
+    }
+}
+
+/// The encoding of the text string `text`.
+fn text_item(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + 9);
+    head(&mut out, 3, len_arg(text.len()));
+    out.extend_from_slice(text.as_bytes());
+    out
+}
+
+impl Matcher<'_> {
+    /// The entry whose key starts at `start`, passed over, and where it
+    /// ends.
+    fn pass_over(&self, start: usize) -> Result<(Waiting, usize), Error> {
+        let value_start = item_end(self.input, start).ok_or_else(mismatch)?;
+        let value_end = item_end(self.input, value_start).ok_or_else(mismatch)?;
+        let entry = Waiting {
+            key_start: start,
+            value_start,
+            matched: false,
+        };
+        Ok((entry, value_end))
+    }
+
+    /// Finds `key` in map `open` and moves to its value: the next entry of
+    /// the input, or an entry passed over, or one further on. (Keys ascend
+    /// strictly, so no two entries can have the key.)
+    fn find(&mut self, open: &mut Matching, key: Key<'_>) -> Result<(), Error> {
+        let input = self.input;
+        let rest = |at: usize| input.get(at..).unwrap_or_default();
+        let next = |open: &Matching| {
+            (open.reached < open.count)
+                .then(|| key.starts(rest(open.next)))
+                .flatten()
+        };
+        if let Some(len) = next(open) {
+            self.take_next(open, len);
+            return Ok(());
+        }
+        if open.waiting > 0 {
+            let waiting = self.waiting.get_mut(open.first..).unwrap_or_default();
+            if let Some(entry) = waiting.iter_mut().find(|entry| {
+                !entry.matched
+                    && key.starts(rest(entry.key_start))
+                        == Some(entry.value_start - entry.key_start)
+            }) {
+                entry.matched = true;
+                open.matched += 1;
+                open.waiting -= 1;
+                self.pos = entry.value_start;
+                open.in_order = false;
+                return Ok(());
+            }
+        }
+        while open.reached < open.count {
+            let (entry, end) = self.pass_over(open.next)?;
+            open.reached += 1;
+            open.waiting += 1;
+            open.next = end;
+            self.waiting.push(entry);
+            if let Some(len) = next(open) {
+                self.take_next(open, len);
+                return Ok(());
+            }
+        }
+        Err(mismatch())
+    }
+
+    /// Takes the next entry of map `open`, whose key is `key_len` bytes,
+    /// as the one produced, and moves to its value.
+    fn take_next(&mut self, open: &mut Matching, key_len: usize) {
+        open.reached += 1;
+        open.matched += 1;
+        self.pos = open.next + key_len;
+        open.in_order = true;
+    }
+}
+
+impl Sink for Matcher<'_> {
+    type Open = Matching;
+
+    fn put(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        let end = self.pos + bytes.len();
+        if !self
+            .input
+            .get(self.pos..end)
+            .is_some_and(|input| same(input, bytes))
+        {
+            return Err(mismatch());
+        }
+        self.pos = end;
+        Ok(())
+    }
+
+    fn put_head(&mut self, major: u8, arg: u64) -> Result<(), Error> {
+        if arg < 24 {
+            // INVARIANT: the argument fits the initial byte (the common case).
+            return self.put(&[(major << 5) | arg as u8]);
+        }
+        let (bytes, len) = head_bytes(major, arg);
+        self.put(bytes.get(..len).unwrap_or_default())
+    }
+
+    fn open(&mut self, major: u8, _len: Option<usize>) -> Result<Matching, Error> {
+        let initial = self.input.get(self.pos).copied().unwrap_or_default();
+        let count = if initial >> 5 == major && initial & 0x1f < 24 {
+            // The common case: the count is in the initial byte.
+            self.pos += 1;
+            usize::from(initial & 0x1f)
+        } else {
+            let mut reader = Reader::at(self.input, self.pos, 0);
+            let head = reader.head().map_err(|_| mismatch())?;
+            if head.major != major {
+                return Err(mismatch());
+            }
+            self.pos = reader.pos();
+            head.len()
+        };
+        Ok(Matching {
+            count,
+            first: self.waiting.len(),
+            next: self.pos,
+            reached: 0,
+            matched: 0,
+            waiting: 0,
+            in_order: false,
+        })
+    }
+
+    fn close_array(&mut self, open: Matching, count: usize) -> Result<(), Error> {
+        if count != open.count {
+            return Err(mismatch());
+        }
+        Ok(())
+    }
+
+    fn key_writer(&mut self, _open: &mut Matching) -> &mut Writer {
+        self.keys.out.clear();
+        &mut self.keys
+    }
+
+    fn key_done(&mut self, open: &mut Matching) -> Result<(), Error> {
+        let keys = core::mem::take(&mut self.keys.out);
+        let found = self.find(open, Key::Encoded(&keys));
+        self.keys.out = keys;
+        found
+    }
+
+    fn field_key(&mut self, open: &mut Matching, name: &str, _depth: usize) -> Result<(), Error> {
+        self.find(open, Key::Field(name))
+    }
+
+    fn value_done(&mut self, open: &mut Matching) -> Result<(), Error> {
+        // A value matched where an entry passed over has it ends where that
+        // entry does: two well-formed items, one the other's prefix, are
+        // the same item.
+        if open.in_order {
+            open.next = self.pos;
+        }
+        Ok(())
+    }
+
+    fn close_map(&mut self, open: Matching) -> Result<(), Error> {
+        if open.matched != open.count {
+            return Err(mismatch());
+        }
+        self.waiting.truncate(open.first);
+        self.pos = open.next;
+        Ok(())
+    }
 }
 
 /// The serializer's error: a [`CborError`], with the `serde` trait.
@@ -85,131 +537,80 @@ fn refuse(what: Unencodable) -> Error {
 }
 
 /// Writes one value at nesting `depth` (the arrays and maps around it).
-struct Encoder<'a> {
-    sink: &'a mut Sink,
+struct Encoder<'a, S> {
+    sink: &'a mut S,
     depth: usize,
 }
 
-impl<'a> Encoder<'a> {
-    fn text(&mut self, text: &str) {
-        head(&mut self.sink.out, 3, len_arg(text.len()));
-        self.sink.out.extend_from_slice(text.as_bytes());
+impl<'a, S: Sink> Encoder<'a, S> {
+    fn text(&mut self, text: &str) -> Result<(), Error> {
+        self.sink.put_head(3, len_arg(text.len()))?;
+        self.sink.put(text.as_bytes())
     }
 
     fn integer(&mut self, n: i128) -> Result<(), Error> {
         if let Ok(n) = u64::try_from(n) {
-            head(&mut self.sink.out, 0, n);
+            self.sink.put_head(0, n)
         } else if let Ok(n) = u64::try_from(-1 - n) {
-            head(&mut self.sink.out, 1, n);
+            self.sink.put_head(1, n)
         } else {
             let tag = if n < 0 {
                 BIGNUM_NEGATIVE
             } else {
                 BIGNUM_POSITIVE
             };
-            return Err(refuse(Unencodable::Tag(tag)));
+            Err(refuse(Unencodable::Tag(tag)))
         }
-        Ok(())
     }
 
     /// Opens the one-entry map `{variant: …}` of a non-unit enum variant
-    /// and returns the depth inside it.
-    fn variant(&mut self, variant: &str) -> Result<usize, Error> {
+    /// and returns the encoder of its content, one level deeper.
+    fn variant(mut self, variant: &str) -> Result<Self, Error> {
         let depth = descend(self.depth).map_err(Error)?;
-        head(&mut self.sink.out, 5, 1);
-        self.text(variant);
-        Ok(depth)
-    }
-
-    /// Opens an array or map (major type `major`) one level deeper, with
-    /// its head written for `len` items when the length is announced.
-    fn open(self, major: u8, len: Option<usize>) -> Result<Container<'a>, Error> {
-        let depth = descend(self.depth).map_err(Error)?;
-        let start = self.sink.out.len();
-        if let Some(len) = len {
-            head(&mut self.sink.out, major, len_arg(len));
-        }
-        Ok(Container {
-            announced: len,
-            head_len: self.sink.out.len() - start,
+        self.sink.put_head(5, 1)?;
+        self.text(variant)?;
+        Ok(Encoder {
             sink: self.sink,
             depth,
-            start,
         })
     }
 
-    fn array(self, len: Option<usize>) -> Result<Array<'a>, Error> {
+    fn array(self, len: Option<usize>) -> Result<Array<'a, S>, Error> {
+        let depth = descend(self.depth).map_err(Error)?;
+        let open = self.sink.open(4, len)?;
         Ok(Array {
-            container: self.open(4, len)?,
+            sink: self.sink,
+            open,
+            depth,
             count: 0,
         })
     }
 
-    fn map(self, len: Option<usize>) -> Result<Map<'a>, Error> {
-        let container = self.open(5, len)?;
+    fn map(self, len: Option<usize>) -> Result<Map<'a, S>, Error> {
+        let depth = descend(self.depth).map_err(Error)?;
+        let open = self.sink.open(5, len)?;
         Ok(Map {
-            first_entry: container.sink.entries.len(),
-            container,
-            key: None,
+            sink: self.sink,
+            open,
+            depth,
+            key_pending: false,
         })
     }
 }
 
-/// An array or map being written: the output, the depth inside it, and
-/// the head written at `start` (empty when the length was not announced).
-struct Container<'a> {
-    sink: &'a mut Sink,
-    /// The length its head was written for, if any.
-    announced: Option<usize>,
-    depth: usize,
-    start: usize,
-    head_len: usize,
-}
-
-impl Container<'_> {
-    /// The encoder of one item inside.
-    fn encoder(&mut self) -> Encoder<'_> {
-        Encoder {
-            sink: self.sink,
-            depth: self.depth,
-        }
-    }
-
-    /// Where the items start in the output.
-    fn body_start(&self) -> usize {
-        self.start + self.head_len
-    }
-
-    /// Puts the head for `count` items (major type `major`) in place of
-    /// the one written, unless it is the same.
-    fn set_head(&mut self, major: u8, count: usize) {
-        if self.announced == Some(count) {
-            return;
-        }
-        let (bytes, len) = head_bytes(major, len_arg(count));
-        let correct = bytes.get(..len).unwrap_or_default();
-        let written = self.start..self.body_start();
-        if self.sink.out.get(written.clone()) != Some(correct) {
-            self.sink.out.splice(written, correct.iter().copied());
-            self.head_len = len;
-        }
-    }
-}
-
-impl<'a> ser::Serializer for Encoder<'a> {
+impl<'a, S: Sink> ser::Serializer for Encoder<'a, S> {
     type Ok = ();
     type Error = Error;
-    type SerializeSeq = Array<'a>;
-    type SerializeTuple = Array<'a>;
-    type SerializeTupleStruct = Array<'a>;
-    type SerializeTupleVariant = TupleVariant<'a>;
-    type SerializeMap = Map<'a>;
-    type SerializeStruct = Map<'a>;
-    type SerializeStructVariant = Map<'a>;
+    type SerializeSeq = Array<'a, S>;
+    type SerializeTuple = Array<'a, S>;
+    type SerializeTupleStruct = Array<'a, S>;
+    type SerializeTupleVariant = TupleVariant<'a, S>;
+    type SerializeMap = Map<'a, S>;
+    type SerializeStruct = Map<'a, S>;
+    type SerializeStructVariant = Map<'a, S>;
 
     fn serialize_bool(self, v: bool) -> Result<(), Error> {
-        self.sink.out.push(if v { 0xf5 } else { 0xf4 });
-        Ok(())
+        self.sink.put(&[if v { 0xf5 } else { 0xf4 }])
     }
     fn serialize_i8(mut self, v: i8) -> Result<(), Error> {
         self.integer(v.into())
@@ -251,21 +652,17 @@ impl<'a> ser::Serializer for Encoder<'a> {
         Err(refuse(Unencodable::Float))
     }
     fn serialize_char(mut self, v: char) -> Result<(), Error> {
-        self.text(v.encode_utf8(&mut [0; 4]));
-        Ok(())
+        self.text(v.encode_utf8(&mut [0; 4]))
     }
     fn serialize_str(mut self, v: &str) -> Result<(), Error> {
-        self.text(v);
-        Ok(())
+        self.text(v)
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {
-        head(&mut self.sink.out, 2, len_arg(v.len()));
-        self.sink.out.extend_from_slice(v);
-        Ok(())
+        self.sink.put_head(2, len_arg(v.len()))?;
+        self.sink.put(v)
     }
     fn serialize_none(self) -> Result<(), Error> {
-        self.sink.out.push(0xf6);
-        Ok(())
+        self.sink.put(&[0xf6])
     }
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
         value.serialize(self)
@@ -292,7 +689,7 @@ impl<'a> ser::Serializer for Encoder<'a> {
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        mut self,
+        self,
         name: &'static str,
         _index: u32,
         variant: &'static str,
@@ -301,58 +698,49 @@ impl<'a> ser::Serializer for Encoder<'a> {
         if (name, variant) == (TAG_NAME, UNTAGGED_VARIANT) {
             return value.serialize(self);
         }
-        let depth = self.variant(variant)?;
-        value.serialize(Encoder {
-            sink: self.sink,
-            depth,
-        })
+        value.serialize(self.variant(variant)?)
     }
-    fn serialize_seq(self, len: Option<usize>) -> Result<Array<'a>, Error> {
+    fn serialize_seq(self, len: Option<usize>) -> Result<Array<'a, S>, Error> {
         self.array(len)
     }
-    fn serialize_tuple(self, len: usize) -> Result<Array<'a>, Error> {
+    fn serialize_tuple(self, len: usize) -> Result<Array<'a, S>, Error> {
         self.array(Some(len))
     }
-    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<Array<'a>, Error> {
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        len: usize,
+    ) -> Result<Array<'a, S>, Error> {
         self.array(Some(len))
     }
     fn serialize_tuple_variant(
-        mut self,
+        self,
         name: &'static str,
         _index: u32,
         variant: &'static str,
         len: usize,
-    ) -> Result<TupleVariant<'a>, Error> {
+    ) -> Result<TupleVariant<'a, S>, Error> {
         if (name, variant) == (TAG_NAME, TAGGED_VARIANT) {
             return Ok(TupleVariant::Tagged);
         }
-        let depth = self.variant(variant)?;
-        Encoder {
-            sink: self.sink,
-            depth,
-        }
-        .array(Some(len))
-        .map(TupleVariant::Array)
+        self.variant(variant)?
+            .array(Some(len))
+            .map(TupleVariant::Array)
     }
-    fn serialize_map(self, len: Option<usize>) -> Result<Map<'a>, Error> {
+    fn serialize_map(self, len: Option<usize>) -> Result<Map<'a, S>, Error> {
         self.map(len)
     }
-    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Map<'a>, Error> {
+    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Map<'a, S>, Error> {
         self.map(Some(len))
     }
     fn serialize_struct_variant(
-        mut self,
+        self,
         _name: &'static str,
         _index: u32,
         variant: &'static str,
         len: usize,
-    ) -> Result<Map<'a>, Error> {
-        let depth = self.variant(variant)?;
-        Encoder {
-            sink: self.sink,
-            depth,
-        }
-        .map(Some(len))
+    ) -> Result<Map<'a, S>, Error> {
+        self.variant(variant)?.map(Some(len))
     }
 
     fn is_human_readable(&self) -> bool {
@@ -362,27 +750,32 @@ impl<'a> ser::Serializer for Encoder<'a> {
 
 /// An array being written. Its head is written first when the length is
 /// announced, and put in place at the end when it was not (or was wrong).
-pub(super) struct Array<'a> {
-    container: Container<'a>,
+struct Array<'a, S: Sink> {
+    sink: &'a mut S,
+    open: S::Open,
+    /// The nesting inside.
+    depth: usize,
     count: usize,
 }
 
-impl Array<'_> {
+impl<S: Sink> Array<'_, S> {
     fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
         self.count += 1;
-        value.serialize(self.container.encoder())
+        value.serialize(Encoder {
+            sink: &mut *self.sink,
+            depth: self.depth,
+        })
     }
 
-    fn finish(mut self) -> Result<(), Error> {
-        self.container.set_head(4, self.count);
-        Ok(())
+    fn finish(self) -> Result<(), Error> {
+        self.sink.close_array(self.open, self.count)
     }
 }
 
 /// The serde traits an [`Array`] implements differ only in names.
 macro_rules! array_impl {
     ($trait:ident, $method:ident) => {
-        impl ser::$trait for Array<'_> {
+        impl<S: Sink> ser::$trait for Array<'_, S> {
             type Ok = ();
             type Error = Error;
             fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
@@ -401,14 +794,14 @@ array_impl!(SerializeTupleStruct, serialize_field);
 
 /// A tuple variant: an array inside its one-entry map, or ciborium's
 /// encoding of a tagged value, which entente refuses.
-pub(super) enum TupleVariant<'a> {
+enum TupleVariant<'a, S: Sink> {
     /// `{variant: [...]}`.
-    Array(Array<'a>),
+    Array(Array<'a, S>),
     /// A ciborium tag: refused at its first field, the tag number.
     Tagged,
 }
 
-impl ser::SerializeTupleVariant for TupleVariant<'_> {
+impl<S: Sink> ser::SerializeTupleVariant for TupleVariant<'_, S> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
@@ -436,109 +829,58 @@ impl ser::SerializeTupleVariant for TupleVariant<'_> {
     }
 }
 
-/// A map being written: the head for the announced length, then the
-/// entries in the serializer's order; when the map ends they are sorted by
-/// their encoded keys and the head corrected if they were not in order or
-/// fewer than announced (skipped fields).
-pub(super) struct Map<'a> {
-    container: Container<'a>,
-    /// Where this map's entries start in the sink's entry list.
-    first_entry: usize,
-    /// The span of a key whose value has not come yet.
-    key: Option<(usize, usize)>,
+/// A map being written: each key, then its value, handed to the sink,
+/// which puts them in order when the map ends.
+struct Map<'a, S: Sink> {
+    sink: &'a mut S,
+    open: S::Open,
+    /// The nesting inside.
+    depth: usize,
+    /// A key was written and its value has not come yet.
+    key_pending: bool,
 }
 
-impl Map<'_> {
+impl<S: Sink> Map<'_, S> {
     fn key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
-        let key_start = self.container.sink.out.len();
-        key.serialize(self.container.encoder())?;
-        self.key = Some((key_start, self.container.sink.out.len()));
+        key.serialize(Encoder {
+            sink: self.sink.key_writer(&mut self.open),
+            depth: self.depth,
+        })?;
+        self.sink.key_done(&mut self.open)?;
+        self.key_pending = true;
         Ok(())
     }
 
     fn value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        let (key_start, key_end) = self.key.take().ok_or_else(|| {
-            Error(CborError::Serialize(
+        if !core::mem::take(&mut self.key_pending) {
+            return Err(Error(CborError::Serialize(
                 "map value serialized before its key".into(),
-            ))
+            )));
+        }
+        value.serialize(Encoder {
+            sink: &mut *self.sink,
+            depth: self.depth,
         })?;
-        value.serialize(self.container.encoder())?;
-        let sink = &mut *self.container.sink;
-        sink.entries.push((key_start, key_end, sink.out.len()));
-        Ok(())
+        self.sink.value_done(&mut self.open)
     }
 
     fn field<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), Error> {
-        let key_start = self.container.sink.out.len();
-        self.container.encoder().text(name);
-        self.key = Some((key_start, self.container.sink.out.len()));
+        self.sink.field_key(&mut self.open, name, self.depth)?;
+        self.key_pending = true;
         self.value(value)
     }
 
     fn finish(self) -> Result<(), Error> {
-        let Self {
-            mut container,
-            first_entry,
-            key,
-        } = self;
-        if key.is_some() {
+        if self.key_pending {
             return Err(Error(CborError::Serialize(
                 "map key serialized without its value".into(),
             )));
         }
-        let body_start = container.body_start();
-        let Sink {
-            out,
-            entries,
-            scratch,
-        } = &mut *container.sink;
-        let mine = entries.get_mut(first_entry..).unwrap_or_default();
-        let count = mine.len();
-        let key = |&(start, end, _): &(usize, usize, usize)| -> &[u8] {
-            out.get(start..end).unwrap_or_default()
-        };
-        let order = |a: &(usize, usize, usize), b: &(usize, usize, usize)| compare(key(a), key(b));
-        let sorted = mine
-            .windows(2)
-            .all(|pair| matches!(pair, [a, b] if order(a, b).is_lt()));
-        // As the decoder checks them: no two equal keys (strictly sorted
-        // keys have none), then one key type.
-        if !sorted {
-            mine.sort_unstable_by(order);
-            if mine
-                .windows(2)
-                .any(|pair| matches!(pair, [a, b] if order(a, b).is_eq()))
-            {
-                return Err(refuse(Unencodable::DuplicateKey));
-            }
-        }
-        let mut classes = mine
-            .iter()
-            .map(|entry| key(entry).first().map(|b| key_class(b >> 5)));
-        if let Some(first) = classes.next() {
-            if classes.any(|class| class != first) {
-                return Err(refuse(Unencodable::MixedKeyTypes));
-            }
-        }
-        if !sorted {
-            // The entries, in order, in place of the body.
-            scratch.clear();
-            scratch.extend_from_slice(out.get(body_start..).unwrap_or_default());
-            out.truncate(body_start);
-            for &(key_start, _, value_end) in &*mine {
-                let entry = scratch
-                    .get(key_start - body_start..value_end - body_start)
-                    .unwrap_or_default();
-                out.extend_from_slice(entry);
-            }
-        }
-        entries.truncate(first_entry);
-        container.set_head(5, count);
-        Ok(())
+        self.sink.close_map(self.open)
     }
 }
 
-impl ser::SerializeMap for Map<'_> {
+impl<S: Sink> ser::SerializeMap for Map<'_, S> {
     type Ok = ();
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
@@ -555,7 +897,7 @@ impl ser::SerializeMap for Map<'_> {
 /// A struct and a struct variant's content are both maps with text keys.
 macro_rules! struct_impl {
     ($trait:ident) => {
-        impl ser::$trait for Map<'_> {
+        impl<S: Sink> ser::$trait for Map<'_, S> {
             type Ok = ();
             type Error = Error;
             fn serialize_field<T: Serialize + ?Sized>(

@@ -338,10 +338,15 @@ fn document_round_trip_accepted() {
 
 #[test]
 fn unknown_field_rejected() {
+    assert_unknown_field("extra");
+}
+
+/// A `Doc` with one more field, `extra`, is refused, naming it.
+fn assert_unknown_field(extra: &str) {
     let value = Value::Map(vec![
         (Value::Text("name".into()), Value::Text("x".into())),
         (Value::Text("note".into()), Value::Null),
-        (Value::Text("extra".into()), Value::Bool(true)),
+        (Value::Text(extra.into()), Value::Bool(true)),
         (Value::Text("level".into()), Value::Integer(1.into())),
     ]);
     let mut bytes = Vec::new();
@@ -349,9 +354,23 @@ fn unknown_field_rejected() {
     assert_eq!(
         from_slice::<Doc>(&bytes),
         Err(CborError::Document(DocumentError::UnknownField(
-            "extra".into()
+            extra.into()
         )))
     );
+}
+
+#[test]
+fn field_names_not_ascii_still_checked_rejected() {
+    // Field names go to serde as bytes only when they are ASCII; any other
+    // name is checked as UTF-8 and, when valid, named in the error.
+    let mut bytes = doc_map(Value::Text("x".into()), Value::Integer(1.into()));
+    assert_eq!(&bytes[1..6], b"\x64name");
+    bytes[2] = 0xff;
+    assert_eq!(
+        from_slice::<Doc>(&bytes),
+        Err(CborError::InvalidUtf8 { offset: 1 })
+    );
+    assert_unknown_field("levél");
 }
 
 #[test]
@@ -760,6 +779,148 @@ proptest! {
             let mut again = Vec::new();
             encode_value(&value, &mut again).unwrap();
             prop_assert_eq!(again, bytes);
+        }
+    }
+}
+
+// --- matching the re-encoding against the input ---
+
+/// A struct whose fields are declared out of canonical order, with a field
+/// left out when empty: both paths through the matcher.
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct Shuffled {
+    effect: String,
+    actions: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+    id: u64,
+}
+
+fn shuffled(note: Option<&str>) -> Shuffled {
+    Shuffled {
+        effect: "permit".into(),
+        actions: vec!["read".into(), "annotate".into()],
+        note: note.map(str::to_owned),
+        id: 7,
+    }
+}
+
+#[test]
+fn fields_out_of_canonical_order_matched_accepted() {
+    for note in [None, Some("n")] {
+        let doc = shuffled(note);
+        let bytes = to_vec(&doc).unwrap();
+        assert!(super::encodes_to(&doc, &bytes));
+        assert_eq!(from_slice::<Shuffled>(&bytes).unwrap(), doc);
+    }
+}
+
+#[test]
+fn explicit_null_for_a_field_left_out_when_empty_rejected() {
+    let value = Value::Map(vec![
+        (Value::Text("id".into()), Value::Integer(7.into())),
+        (Value::Text("note".into()), Value::Null),
+        (Value::Text("effect".into()), Value::Text("permit".into())),
+        (
+            Value::Text("actions".into()),
+            Value::Array(vec![
+                Value::Text("read".into()),
+                Value::Text("annotate".into()),
+            ]),
+        ),
+    ]);
+    let mut bytes = Vec::new();
+    encode_value(&value, &mut bytes).unwrap();
+    assert!(!super::encodes_to(&shuffled(None), &bytes));
+    assert_eq!(
+        from_slice::<Shuffled>(&bytes),
+        Err(CborError::NonCanonicalDocument)
+    );
+}
+
+#[test]
+fn matcher_refuses_what_differs_from_the_input_rejected() {
+    let bytes = to_vec(&shuffled(Some("n"))).unwrap();
+    let mut other = shuffled(Some("n"));
+    other.actions.pop();
+    assert!(!super::encodes_to(&other, &bytes));
+    assert!(!super::encodes_to(&shuffled(None), &bytes));
+    assert!(!super::encodes_to(&shuffled(Some("m")), &bytes));
+    // Trailing input, and input cut short.
+    let mut longer = bytes.clone();
+    longer.push(0);
+    assert!(!super::encodes_to(&shuffled(Some("n")), &longer));
+    assert!(!super::encodes_to(
+        &shuffled(Some("n")),
+        &bytes[..bytes.len() - 1]
+    ));
+}
+
+/// Values one small change away from `value`, some encoding the same
+/// (map entries in another order), most not.
+fn near_misses(value: &Value) -> Vec<Value> {
+    let mut out = Vec::new();
+    match value {
+        Value::Integer(n) => {
+            let n = i128::from(*n);
+            out.push(Value::Integer((n ^ 1).try_into().unwrap_or(0.into())));
+        }
+        Value::Text(t) => out.push(Value::Text(format!("{t}x"))),
+        Value::Bytes(b) => out.push(Value::Text(String::from_utf8_lossy(b).into_owned())),
+        Value::Bool(b) => out.push(Value::Bool(!b)),
+        Value::Null => out.push(Value::Array(vec![])),
+        Value::Array(items) => {
+            out.push(Value::Array(items.iter().skip(1).cloned().collect()));
+            let mut longer = items.clone();
+            longer.push(Value::Null);
+            out.push(Value::Array(longer));
+            for (i, item) in items.iter().enumerate() {
+                for changed in near_misses(item) {
+                    let mut items = items.clone();
+                    items[i] = changed;
+                    out.push(Value::Array(items));
+                }
+            }
+        }
+        Value::Map(entries) => {
+            out.push(Value::Map(entries.iter().rev().cloned().collect()));
+            out.push(Value::Map(entries.iter().skip(1).cloned().collect()));
+            if let Some(first) = entries.first() {
+                let mut twice = entries.clone();
+                twice.push(first.clone());
+                out.push(Value::Map(twice));
+                let mut renamed = entries.clone();
+                renamed[0].0 = Value::Text("\u{10ffff}".into());
+                out.push(Value::Map(renamed));
+            }
+            for (i, (_, item)) in entries.iter().enumerate() {
+                for changed in near_misses(item) {
+                    let mut entries = entries.clone();
+                    entries[i].1 = changed;
+                    out.push(Value::Map(entries));
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+proptest! {
+    /// The matcher's verdict is the writer's: a value matches the input
+    /// exactly when it encodes to it, for values one change away.
+    #[test]
+    fn matcher_agrees_with_writing_and_comparing(value in arb_value()) {
+        let bytes = to_vec(&value).unwrap();
+        prop_assert!(super::encodes_to(&value, &bytes));
+        for other in near_misses(&value).iter().take(256) {
+            let written = to_vec(other);
+            prop_assert_eq!(
+                super::encodes_to(other, &bytes),
+                written.as_deref() == Ok(bytes.as_slice()),
+                "{:?} against {:?}", other, value
+            );
         }
     }
 }

@@ -73,6 +73,24 @@ pub(crate) const STEPS: &[Step] = &[
             "entente-core/aws-lc,entente-benches/aws-lc",
         ]),
     },
+    // The conformance suites again, with their counts printed (the test
+    // steps capture what passing tests print): NIST PKITS and the
+    // differential against `openssl verify`.
+    Step {
+        name: "conformance",
+        action: Action::Cargo(&[
+            "test",
+            "-p",
+            "entente-x509",
+            "--locked",
+            "--test",
+            "pkits",
+            "--test",
+            "differential",
+            "--",
+            "--nocapture",
+        ]),
+    },
     Step {
         name: "interop",
         action: Action::Interop,

@@ -24,6 +24,10 @@ use entente_translate::{
     Direction, Lossiness, TermPair, TranslatedPolicy, Translation, VocabularyRef,
 };
 
+/// Requests evaluated per iteration; `cargo xtask bench --report` divides by
+/// it (`TRANSLATE_REQUESTS` in `xtask/src/report.rs`).
+const REQUESTS: usize = 64;
+
 fn vocabulary(name: &str) -> Vocabulary {
     Vocabulary {
         id: name.into(),
@@ -126,7 +130,7 @@ fn setup(rules: usize) -> (CompiledPolicy, TranslatedPolicy, Vec<Request>) {
     let direct = CompiledPolicy::compile(&policy, &a).expect("compiles");
     let translated =
         TranslatedPolicy::new(&policy, &a, &map, &b, validity, Scope::Any).expect("renders");
-    let requests = (0..64)
+    let requests = (0..REQUESTS)
         .map(|i| Request {
             subject: Subject {
                 authority: AuthorityId::from_spki_der(b"partner"),

@@ -232,6 +232,13 @@ fn read_result(dir: &Path) -> Result<Option<(String, f64)>> {
     Ok(id.zip(median))
 }
 
+/// Requests evaluated in one iteration of the `translate/*` benches
+/// (`benches/benches/translate.rs`).
+const TRANSLATE_REQUESTS: u64 = 64;
+
+/// The crypto backends, as the benches name them.
+const PROVIDERS: [&str; 2] = ["rustcrypto", "aws-lc"];
+
 /// The ratios the report shows, for the ids present.
 fn ratios(medians: &BTreeMap<String, f64>) -> Vec<Ratio> {
     let ratio = |what: &str, numerator: &str, denominator: &str, goal| Ratio {
@@ -287,7 +294,7 @@ fn ratios(medians: &BTreeMap<String, f64>) -> Vec<Ratio> {
             Some(Goal::AtMost(0.10)),
         ),
     ];
-    for provider in ["rustcrypto", "aws-lc"] {
+    for provider in PROVIDERS {
         list.push(per(
             &format!("P-256 chain validation (2 signatures) ÷ 2 raw ES256 verifies ({provider})"),
             &format!("x509_validate_p256_chain/entente/{provider}"),
@@ -295,7 +302,7 @@ fn ratios(medians: &BTreeMap<String, f64>) -> Vec<Ratio> {
             2,
         ));
     }
-    for provider in ["rustcrypto", "aws-lc"] {
+    for provider in PROVIDERS {
         list.push(ratio(
             &format!("quorum certificate of 13 ÷ 13 raw ES256 verifies ({provider})"),
             &format!("attest_quorum_certificate_13/{provider}/certificate"),
@@ -344,6 +351,14 @@ fn ratios(medians: &BTreeMap<String, f64>) -> Vec<Ratio> {
                 id,
                 Some(Goal::AtLeast(10.0)),
             ));
+            for provider in PROVIDERS {
+                list.push(ratio(
+                    &format!("policy evaluation at {rules} rules ÷ ES256 verify ({provider})"),
+                    id,
+                    &format!("es256_verify/{provider}"),
+                    None,
+                ));
+            }
         }
         if let Some(rest) = id.strip_prefix("translate/") {
             if let Some(size) = rest.strip_suffix("/translated") {
@@ -353,6 +368,17 @@ fn ratios(medians: &BTreeMap<String, f64>) -> Vec<Ratio> {
                     &format!("translate/{size}/direct"),
                     Some(Goal::AtMost(1.5)),
                 ));
+                for provider in PROVIDERS {
+                    list.push(per(
+                        &format!(
+                            "translated evaluation ({size}), per request ÷ ES256 verify \
+                             ({provider})"
+                        ),
+                        id,
+                        &format!("es256_verify/{provider}"),
+                        TRANSLATE_REQUESTS,
+                    ));
+                }
             }
         }
         if let Some((provider, n)) = id
@@ -374,7 +400,7 @@ fn ratios(medians: &BTreeMap<String, f64>) -> Vec<Ratio> {
             .strip_prefix("audit_append/group_commit_")
             .and_then(|n| n.parse::<u64>().ok())
         {
-            for provider in ["rustcrypto", "aws-lc"] {
+            for provider in PROVIDERS {
                 list.push(per(
                     &format!(
                         "audit log append, batches of {batch}, per entry ÷ ES256 verify \
@@ -397,6 +423,16 @@ fn ratios(medians: &BTreeMap<String, f64>) -> Vec<Ratio> {
         }
     }
     list
+}
+
+/// A ratio to three decimals, or to three significant digits when that
+/// would print it as zero (an evaluation is a tiny fraction of a verify).
+fn ratio_text(value: f64) -> String {
+    if value != 0.0 && value.abs() < 0.01 {
+        format!("{value:.2e}")
+    } else {
+        format!("{value:.3}")
+    }
 }
 
 /// Formats nanoseconds for people.
@@ -453,9 +489,10 @@ fn render(
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {denominator} | {value:.3} | {goal} |",
+            "| {} | {} | {denominator} | {} | {goal} |",
             r.what,
             human(*n),
+            ratio_text(value),
         );
     }
     render_growth(&mut out, medians);
@@ -632,6 +669,14 @@ mod tests {
         assert!(text.contains("| 0.057 | ≤ 0.1 — met |"));
         assert!(text.contains("| 0.400 | ≤ 0.1 — **not met** |"));
         assert!(text.contains("Cedar ÷ entente"));
+        // An evaluation against a verify: 60 ns ÷ 60 µs, in significant digits.
+        assert!(
+            text.contains(
+                "| policy evaluation at 100 rules ÷ ES256 verify (aws-lc) | 60.0 ns | 60.00 µs | \
+                 1.00e-3 |"
+            ),
+            "{text}"
+        );
         assert!(text.contains("admit summary: x"));
         // A ratio whose ids were not measured is left out, not invented.
         assert!(!text.contains("rustls-webpki"));

@@ -518,7 +518,7 @@ impl Admitter {
             (*at, *publisher, *bytes, parsed)
         });
         let mut seen = HashSet::with_capacity(raw.len());
-        let mut items = Vec::new();
+        let mut items = Vec::with_capacity(parsed.len());
         for (item_ref, publisher, bytes, envelope) in parsed {
             let reject = |reason, artifact| Rejection {
                 artifact,
@@ -587,9 +587,10 @@ impl Admitter {
         let verified = self.map_batched(&documents, batch, |item| {
             self.verify_document(item, &signers, &counters)
         });
-        let mut new_envelopes = Vec::new();
+        let mut new_envelopes = Vec::with_capacity(misses);
         let mut vocabularies: Vec<(&Item<'_>, VerifiedEnvelope<Vocabulary>)> = Vec::new();
-        let mut policies: Vec<(&Item<'_>, VerifiedEnvelope<Policy>)> = Vec::new();
+        let mut policies: Vec<(&Item<'_>, VerifiedEnvelope<Policy>)> =
+            Vec::with_capacity(documents.len());
         for (item, outcome) in documents.iter().zip(verified) {
             match outcome {
                 Ok((doc, cached)) => {
@@ -632,8 +633,8 @@ impl Admitter {
             )
         })?;
         let mut operations: BTreeMap<OperationId, OperationState> = BTreeMap::new();
-        let mut admitted: Vec<AdmittedArtifact> = Vec::new();
-        let mut to_record: Vec<(DocumentKey, StoredVersion)> = Vec::new();
+        let mut admitted: Vec<AdmittedArtifact> = Vec::with_capacity(items.len());
+        let mut to_record: Vec<(DocumentKey, StoredVersion)> = Vec::with_capacity(items.len());
         for (item, declaration) in &declared_ok {
             let op = declaration.declaration().operation;
             let epoch = Version(declaration.declaration().epoch);
@@ -793,25 +794,31 @@ impl Admitter {
             to_record.push(record_key(item, d.id.clone(), d.version));
         }
 
-        // Stage 8: durable state, written while the set is built from the
-        // same outcomes; then the audit record.
+        // Stage 8: durable state, written while the set and the sorted list
+        // of what was admitted are built from the same outcomes; then the
+        // audit record.
         let (policy, parallelism, store) = (&self.policy, self.parallelism, &mut self.store);
-        let (recorded, set) = parallelism.for_size(to_record.len(), JOIN_MIN).join(
-            || store.record(&to_record),
-            || {
-                build_set(
-                    policy,
-                    parallelism,
-                    at,
-                    &vocabularies,
-                    compiled_policies,
-                    &admitted_translations,
-                    operations,
-                )
-            },
-        );
+        let (recorded, (set, admitted, previous)) =
+            parallelism.for_size(to_record.len(), JOIN_MIN).join(
+                || store.record(&to_record),
+                || {
+                    let mut set = build_set(
+                        policy,
+                        parallelism,
+                        at,
+                        &vocabularies,
+                        compiled_policies,
+                        &admitted_translations,
+                        operations,
+                    );
+                    admitted.sort();
+                    set.artifacts.clone_from(&admitted);
+                    let previous: BTreeMap<ArtifactId, AdmittedArtifact> =
+                        admitted.iter().map(|a| (a.id, a.clone())).collect();
+                    (set, admitted, previous)
+                },
+            );
         recorded?;
-        admitted.sort();
         run.rejected.sort_by_key(|r| r.item);
         let stats = AdmitStats {
             chain_validations: counters.chains.load(Ordering::Relaxed),
@@ -826,9 +833,7 @@ impl Admitter {
             stats,
         };
         self.record(bundles, &report, run.events, &domains, at)?;
-        self.previous = report.admitted.iter().map(|a| (a.id, a.clone())).collect();
-        let mut set = set;
-        set.artifacts.clone_from(&report.admitted);
+        self.previous = previous;
         Ok(Admission { set, report })
     }
 
@@ -1551,11 +1556,13 @@ impl Admitter {
             .map(|(((item, _), (doc, version)), _)| (doc, *version, item.envelope.artifact_id()))
             .collect();
         let mut checks = self.store.check_all(&offers)?.into_iter();
-        let mut kept = Vec::new();
-        for (((item, value), (doc, version)), winner) in
-            candidates.into_iter().zip(&keyed).zip(winners)
-        {
+        // Decided first, then filtered in place: a candidate can be large,
+        // and moving thousands into a new vector (fresh pages included)
+        // cost more than the decisions.
+        let mut keep = Vec::with_capacity(candidates.len());
+        for (((item, _), (doc, version)), winner) in candidates.iter().zip(&keyed).zip(winners) {
             let Some((best_version, best_artifact, _)) = best.get(doc).copied() else {
+                keep.push(false);
                 continue;
             };
             if !winner {
@@ -1568,35 +1575,32 @@ impl Admitter {
                     }
                 };
                 run.reject(item_rejection(item, reason), item.bytes);
+                keep.push(false);
                 continue;
             }
             let Some(check) = checks.next() else {
+                keep.push(false);
                 continue;
             };
-            match check {
-                VersionCheck::Fresh | VersionCheck::Same => kept.push((item, value)),
-                VersionCheck::Older(stored) => run.reject(
-                    item_rejection(
-                        item,
-                        RejectReason::Rollback {
-                            admitted: stored.version,
-                            offered: *version,
-                        },
-                    ),
-                    item.bytes,
-                ),
-                VersionCheck::Substituted(stored) => run.reject(
-                    item_rejection(
-                        item,
-                        RejectReason::Substitution {
-                            version: *version,
-                            admitted: stored.artifact,
-                        },
-                    ),
-                    item.bytes,
-                ),
+            let reason = match check {
+                VersionCheck::Fresh | VersionCheck::Same => None,
+                VersionCheck::Older(stored) => Some(RejectReason::Rollback {
+                    admitted: stored.version,
+                    offered: *version,
+                }),
+                VersionCheck::Substituted(stored) => Some(RejectReason::Substitution {
+                    version: *version,
+                    admitted: stored.artifact,
+                }),
+            };
+            keep.push(reason.is_none());
+            if let Some(reason) = reason {
+                run.reject(item_rejection(item, reason), item.bytes);
             }
         }
+        let mut keep = keep.into_iter();
+        let mut kept = candidates;
+        kept.retain(|_| keep.next().unwrap_or(false));
         Ok(kept)
     }
 

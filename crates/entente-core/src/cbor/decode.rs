@@ -407,35 +407,26 @@ pub(super) fn item_end(bytes: &[u8], mut pos: usize) -> Option<usize> {
         items -= 1;
         let initial = *bytes.get(pos)?;
         pos += 1;
-        let size = match initial & 0x1f {
-            info @ 0..=23 => {
-                let count = usize::from(info);
-                match initial >> 5 {
-                    2 | 3 => pos = pos.checked_add(count)?,
-                    4 => items = items.checked_add(count)?,
-                    5 => items = items.checked_add(2 * count)?,
-                    6 => items += 1,
-                    _ => {}
+        let arg = match initial & 0x1f {
+            info @ 0..=23 => u64::from(info),
+            info @ 24..=27 => {
+                let size = 1usize << (info - 24);
+                let mut arg: u64 = 0;
+                for byte in bytes.get(pos..pos.checked_add(size)?)? {
+                    arg = (arg << 8) | u64::from(*byte);
                 }
-                continue;
+                pos += size;
+                arg
             }
-            24 => 1,
-            25 => 2,
-            26 => 4,
-            27 => 8,
             _ => return None,
         };
-        let mut arg: u64 = 0;
-        for byte in bytes.get(pos..pos.checked_add(size)?)? {
-            arg = (arg << 8) | u64::from(*byte);
-        }
-        pos += size;
-        let count = usize::try_from(arg).ok()?;
+        // The argument counts bytes, items or pairs only for these types.
+        let count = || usize::try_from(arg).ok();
         match initial >> 5 {
-            2 | 3 => pos = pos.checked_add(count)?,
-            4 => items = items.checked_add(count)?,
-            5 => items = items.checked_add(count.checked_mul(2)?)?,
-            6 => items += 1,
+            2 | 3 => pos = pos.checked_add(count()?)?,
+            4 => items = items.checked_add(count()?)?,
+            5 => items = items.checked_add(count()?.checked_mul(2)?)?,
+            6 => items = items.checked_add(1)?,
             _ => {}
         }
     }

@@ -324,32 +324,27 @@ impl Key<'_> {
     /// The length of this key if `input` starts with it. A well-formed
     /// item is no prefix of another, so then the input's key is this one.
     fn starts(self, input: &[u8]) -> Option<usize> {
-        let (head, rest) = match self {
+        match self {
             Self::Field(name) if name.len() < 24 => {
-                // INVARIANT: the length fits the initial byte.
-                ([0x60 | name.len() as u8], name.as_bytes())
+                // INVARIANT: the length fits the initial byte (the common case).
+                let head = 0x60 | name.len() as u8;
+                let (first, after) = input.split_first()?;
+                let found = after.get(..name.len())?;
+                (*first == head && same(found, name.as_bytes())).then_some(1 + name.len())
             }
             Self::Field(name) => {
-                let item = text_item(name);
-                return Key::Encoded(&item).starts(input);
+                let (head, head_len) = head_bytes(3, len_arg(name.len()));
+                let (found_head, after) = input.split_at_checked(head_len)?;
+                let found = after.get(..name.len())?;
+                (same(found_head, head.get(..head_len)?) && same(found, name.as_bytes()))
+                    .then_some(head_len + name.len())
             }
             Self::Encoded(key) => {
                 let prefix = input.get(..key.len())?;
-                return same(prefix, key).then_some(key.len());
+                same(prefix, key).then_some(key.len())
             }
-        };
-        let (first, after) = input.split_first()?;
-        let name = after.get(..rest.len())?;
-        (*first == head[0] && same(name, rest)).then_some(1 + rest.len())
+        }
     }
-}
-
-/// The encoding of the text string `text`.
-fn text_item(text: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len() + 9);
-    head(&mut out, 3, len_arg(text.len()));
-    out.extend_from_slice(text.as_bytes());
-    out
 }
 
 impl Matcher<'_> {

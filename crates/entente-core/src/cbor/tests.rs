@@ -816,6 +816,36 @@ fn fields_out_of_canonical_order_matched_accepted() {
     }
 }
 
+/// A field name of 24 bytes or more has a two-byte head, which the matcher
+/// builds apart from the one-byte heads of shorter names.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LongNames {
+    a_field_name_of_thirty_bytes_x: u64,
+    b: u64,
+    a_field_name_of_twenty_four: u64,
+}
+
+#[test]
+fn long_field_names_matched_accepted() {
+    let doc = LongNames {
+        a_field_name_of_thirty_bytes_x: 1,
+        b: 2,
+        a_field_name_of_twenty_four: 3,
+    };
+    let bytes = to_vec(&doc).unwrap();
+    assert!(bytes.windows(2).any(|w| w == [0x78, 30]));
+    assert!(bytes.windows(2).any(|w| w == [0x78, 27]));
+    assert!(super::encodes_to(&doc, &bytes));
+    assert_eq!(from_slice::<LongNames>(&bytes).unwrap(), doc);
+    // The same entries under a name one byte shorter do not match.
+    let mut renamed = bytes.clone();
+    let at = renamed.windows(2).position(|w| w == [0x78, 30]).unwrap();
+    renamed[at + 1] = 29;
+    renamed.remove(at + 2);
+    assert!(!super::encodes_to(&doc, &renamed));
+}
+
 #[test]
 fn explicit_null_for_a_field_left_out_when_empty_rejected() {
     let value = Value::Map(vec![
